@@ -1,0 +1,78 @@
+import { z } from 'zod/mini';
+
+/**
+ * The bot registry (SPEC 4.1): `{"manager": "<name>" | null, "bots": [...]}`. One JSON file in the
+ * repo for local runs; the same file (or CDK context) for deployments.
+ */
+export const BotDelivery = { WEBSOCKET: 'websocket', QUEUE: 'queue' } as const;
+export type BotDelivery = (typeof BotDelivery)[keyof typeof BotDelivery];
+
+const botEntrySchema = z.object({
+  name: z.string().check(z.minLength(1), z.maxLength(50)),
+  delivery: z.enum(['websocket', 'queue']),
+  invite_url: z.optional(z.string().check(z.url())),
+  required: z.optional(z.boolean()),
+});
+
+const botsConfigSchema = z.object({
+  manager: z.nullable(z.string()),
+  bots: z.array(botEntrySchema),
+});
+
+export type BotEntry = z.infer<typeof botEntrySchema>;
+export interface BotsConfig {
+  manager: string | null;
+  bots: BotEntry[];
+}
+
+export class InvalidBotsConfig extends Error {
+  constructor(message: string) {
+    super(`invalid bots configuration: ${message}`);
+    this.name = 'InvalidBotsConfig';
+  }
+}
+
+/** Parses and checks a bots file: unique names, websocket bots have an invite URL, the manager is a queue bot. */
+export function parseBotsConfig(input: unknown): BotsConfig {
+  const parsed = botsConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidBotsConfig(`${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'malformed'}`);
+  }
+  const config = parsed.data;
+  const seen = new Set<string>();
+  for (const bot of config.bots) {
+    if (seen.has(bot.name)) throw new InvalidBotsConfig(`bot "${bot.name}" is listed twice`);
+    seen.add(bot.name);
+    if (bot.delivery === 'websocket' && !bot.invite_url) {
+      throw new InvalidBotsConfig(`websocket bot "${bot.name}" needs an invite_url`);
+    }
+  }
+  if (config.manager !== null) {
+    const manager = config.bots.find((bot) => bot.name === config.manager);
+    if (!manager) throw new InvalidBotsConfig(`manager "${config.manager}" is not listed in bots`);
+    if (manager.delivery !== 'queue') throw new InvalidBotsConfig(`manager "${config.manager}" must be a queue bot`);
+  }
+  return config;
+}
+
+/**
+ * Merges an override file into a base file (SPEC 4.1): an entry with an existing name replaces it,
+ * new names are added, and a `manager` key (null included) replaces the manager.
+ */
+export function mergeBotsConfig(base: BotsConfig, override: Partial<BotsConfig>): BotsConfig {
+  const byName = new Map(base.bots.map((bot) => [bot.name, bot]));
+  for (const bot of override.bots ?? []) byName.set(bot.name, bot);
+  const manager = 'manager' in override ? (override.manager ?? null) : base.manager;
+  return parseBotsConfig({ manager, bots: [...byName.values()] });
+}
+
+/** Bots a conversation can ask for: every configured bot but the manager. */
+export function invitableBots(config: BotsConfig): BotEntry[] {
+  return config.bots.filter((bot) => bot.name !== config.manager);
+}
+
+/** Names of the bots whose messages go to an SQS queue (the manager included). */
+export function queueBotNames(config: BotsConfig): string[] {
+  return config.bots.filter((bot) => bot.delivery === 'queue').map((bot) => bot.name);
+}
