@@ -39,8 +39,3 @@ export function repliesQueueName(prefix: string): string {
 export function repliesDeadLetterQueueName(prefix: string): string {
   return `${prefix}-replies-dlq.fifo`;
 }
-
-/** SQS FIFO limits: group and de-duplication ids are at most 128 characters. */
-export function deduplicationId(messageId: string, approvalStatus: number): string {
-  return `${messageId}-${approvalStatus}`;
-}

@@ -1,0 +1,170 @@
+import { z } from 'zod/mini';
+import { ConversationError, ErrorCode } from './errors';
+import { LIMITS } from './limits';
+import { FILE_MESSAGE_TYPES, MessageType } from './wire';
+
+/** A message as a client or bot sends it, validated; the server fills everything else. */
+export interface MessageDraft {
+  type: Exclude<MessageType, 'S'>;
+  text?: string;
+  local_id?: string;
+  quoted_message_id?: string;
+  options?: string[];
+  /** Raw JSON string; only the bot manager's is kept. */
+  command?: string;
+  external_file_url?: string;
+  file_name?: string;
+  file_size?: number;
+  mime_type?: string;
+}
+
+export type ClientFrame =
+  | { kind: 'message'; draft: MessageDraft }
+  | { kind: 'sync'; afterSeq: number }
+  | { kind: 'ping' };
+
+const CLIENT_MESSAGE_TYPES = Object.values(MessageType).filter((type) => type !== MessageType.SYSTEM);
+
+/** Each field with its schema and the error code its failure maps to. */
+const MESSAGE_FIELDS = {
+  text: {
+    schema: z.string().check(z.maxLength(LIMITS.MAX_TEXT_CHARS)),
+    code: ErrorCode.TEXT_TOO_LONG,
+    expected: `a string of at most ${LIMITS.MAX_TEXT_CHARS} characters`,
+  },
+  local_id: {
+    schema: z.string().check(z.minLength(1), z.maxLength(LIMITS.MAX_LOCAL_ID_CHARS)),
+    code: ErrorCode.LOCAL_ID_TOO_LONG,
+    expected: `a non-empty string of at most ${LIMITS.MAX_LOCAL_ID_CHARS} characters`,
+  },
+  quoted_message_id: {
+    schema: z.string().check(z.uuid()),
+    code: ErrorCode.INVALID_FIELD,
+    expected: 'a message id (UUID)',
+  },
+  options: {
+    schema: z
+      .array(z.string().check(z.minLength(1), z.maxLength(LIMITS.MAX_OPTION_CHARS)))
+      .check(z.maxLength(LIMITS.MAX_OPTIONS)),
+    code: ErrorCode.INVALID_OPTIONS,
+    expected: `a list of at most ${LIMITS.MAX_OPTIONS} non-empty strings of at most ${LIMITS.MAX_OPTION_CHARS} characters`,
+  },
+  command: {
+    schema: z.string().check(z.maxLength(LIMITS.MAX_TEXT_CHARS)),
+    code: ErrorCode.INVALID_FIELD,
+    expected: `a JSON string of at most ${LIMITS.MAX_TEXT_CHARS} characters`,
+  },
+  external_file_url: {
+    schema: z.string().check(z.maxLength(LIMITS.MAX_URL_CHARS), z.url({ protocol: /^https?$/ })),
+    code: ErrorCode.INVALID_FIELD,
+    expected: `an http(s) URL of at most ${LIMITS.MAX_URL_CHARS} characters`,
+  },
+  file_name: {
+    schema: z.string().check(z.minLength(1), z.maxLength(255)),
+    code: ErrorCode.INVALID_FIELD,
+    expected: 'a file name of at most 255 characters',
+  },
+  file_size: {
+    schema: z.number().check(z.int(), z.nonnegative()),
+    code: ErrorCode.INVALID_FIELD,
+    expected: 'a non-negative integer',
+  },
+  mime_type: {
+    schema: z.string().check(z.minLength(1), z.maxLength(255)),
+    code: ErrorCode.INVALID_FIELD,
+    expected: 'a MIME type of at most 255 characters',
+  },
+} as const;
+
+const FILE_FIELDS = ['external_file_url', 'file_name', 'file_size', 'mime_type'] as const;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `local_id` of a frame, when it has a usable one, so an `error` frame can echo it. */
+export function localIdOf(frame: unknown): string | undefined {
+  if (!isPlainObject(frame)) return undefined;
+  const localId = frame.local_id;
+  return typeof localId === 'string' && localId.length <= LIMITS.MAX_LOCAL_ID_CHARS ? localId : undefined;
+}
+
+/** Parses the raw text of a WebSocket frame. Throws `ConversationError` with a stable code. */
+export function parseClientFrameText(text: string): ClientFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConversationError(ErrorCode.INVALID_JSON, 'frame is not valid JSON');
+  }
+  return parseClientFrame(value);
+}
+
+/** Validates a decoded frame: an action (`sync`, `ping`) or a message. */
+export function parseClientFrame(value: unknown): ClientFrame {
+  if (!isPlainObject(value)) {
+    throw new ConversationError(ErrorCode.INVALID_FRAME, 'frame must be a JSON object');
+  }
+  if ('action' in value) return parseAction(value);
+  return { kind: 'message', draft: parseMessageDraft(value) };
+}
+
+function parseAction(frame: Record<string, unknown>): ClientFrame {
+  switch (frame.action) {
+    case 'ping':
+      return { kind: 'ping' };
+    case 'sync': {
+      const afterSeq = frame.after_seq ?? 0;
+      if (typeof afterSeq !== 'number' || !Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+        throw new ConversationError(ErrorCode.INVALID_FIELD, 'after_seq must be a non-negative integer');
+      }
+      return { kind: 'sync', afterSeq };
+    }
+    default:
+      throw new ConversationError(
+        ErrorCode.UNKNOWN_ACTION,
+        `unknown action ${JSON.stringify(frame.action)}; expected "sync" or "ping"`,
+      );
+  }
+}
+
+/** Validates a message frame (also a bot's reply). Unknown fields are ignored; server-owned fields are never taken from it. */
+export function parseMessageDraft(frame: Record<string, unknown>): MessageDraft {
+  const localId = localIdOf(frame);
+  const fail = (code: ErrorCode, message: string) => new ConversationError(code, message, localId);
+
+  const type = frame.type;
+  if (type === MessageType.SYSTEM) {
+    throw fail(ErrorCode.INVALID_MESSAGE_TYPE, 'clients cannot send system messages');
+  }
+  if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as string[]).includes(type)) {
+    throw fail(
+      ErrorCode.INVALID_MESSAGE_TYPE,
+      `type must be one of ${CLIENT_MESSAGE_TYPES.map((t) => `"${t}"`).join(', ')}`,
+    );
+  }
+
+  const draft: MessageDraft = { type: type as MessageDraft['type'] };
+  const commandValue = isPlainObject(frame.command) ? JSON.stringify(frame.command) : frame.command;
+  const input: Record<string, unknown> = { ...frame, command: commandValue };
+  for (const [field, rule] of Object.entries(MESSAGE_FIELDS)) {
+    const fieldValue = input[field];
+    if (fieldValue === undefined || fieldValue === null) continue;
+    const parsed = rule.schema.safeParse(fieldValue);
+    if (!parsed.success) throw fail(rule.code, `${field} must be ${rule.expected}`);
+    (draft as unknown as Record<string, unknown>)[field] = parsed.data;
+  }
+
+  const isFile = FILE_MESSAGE_TYPES.has(type);
+  if (!isFile) {
+    const stray = FILE_FIELDS.find((field) => draft[field] !== undefined);
+    if (stray) throw fail(ErrorCode.INVALID_FIELD, `${stray} is only allowed on file messages`);
+  } else if (draft.external_file_url === undefined) {
+    throw fail(ErrorCode.INVALID_FIELD, `a message of type "${type}" needs external_file_url`);
+  }
+  if (draft.options && draft.options.length === 0) delete draft.options;
+  if (type === MessageType.TEXT && !draft.text?.trim() && draft.command === undefined) {
+    throw fail(ErrorCode.EMPTY_MESSAGE, 'a text message needs a non-empty text');
+  }
+  return draft;
+}

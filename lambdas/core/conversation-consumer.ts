@@ -1,0 +1,619 @@
+import { parseClientFrameText, parseMessageDraft, type MessageDraft } from './client-frame';
+import { findBot, buildState, managerOf, planBroadcast } from './delivery';
+import { ConversationError, ErrorCode } from './errors';
+import { parseManagerCommand, type ManagerCommand } from './manager-command';
+import { buildMessage, buildSystemMessage, withOverrides } from './message-builder';
+import { messageIdForLocalId } from './message-ids';
+import {
+  AlreadyApproved,
+  ConcurrentChange,
+  ConnectionAlreadyGone,
+  DuplicateMessage,
+  type BotQueueSender,
+  type Clock,
+  type ConnectionPoster,
+  type ConversationChange,
+  type ConversationStore,
+  type IdSource,
+  type Logger,
+} from './ports';
+import type { ConnectionRecord, ConversationBot, ConversationConnections, ParticipantRecord } from './records';
+import { hashToken } from './tokens';
+import {
+  ApprovalStatus,
+  ParticipantType,
+  SystemEvent,
+  type ConversationState,
+  type ServerFrame,
+  type WireMessage,
+} from './wire';
+import { deduplicationId } from './queue-ids';
+
+export interface ConsumerDependencies {
+  store: ConversationStore;
+  poster: ConnectionPoster;
+  botQueues: BotQueueSender;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+}
+
+export interface ConnectRequest {
+  connectionId: string;
+  token?: string;
+  /** Optional `conversation_id` query parameter: must match the token's conversation. */
+  conversationId?: string;
+  /** Epoch ms (API Gateway's `connectedAt`). */
+  connectedAt: number;
+}
+
+export type ConnectOutcome =
+  | { accepted: true; participant: ParticipantRecord }
+  | { accepted: false; error: ConversationError };
+
+export interface ReplyOutcome {
+  messageId: string;
+  duplicate: boolean;
+}
+
+/** Optimistic-concurrency retries before a busy conversation refuses a write. */
+const MAX_COMMIT_ATTEMPTS = 30;
+/**
+ * A connection this young may still be inside its `$connect` (API Gateway answers 410 until it
+ * returns; the integration timeout is 29 s), so a 410 does not prove it is gone.
+ */
+export const NEW_CONNECTION_GRACE_MS = 30_000;
+/** Messages read per page while replaying a `sync`. */
+const SYNC_PAGE_SIZE = 100;
+
+/**
+ * The `ConversationConsumer` of the original system, without a long-lived socket: each method runs
+ * inside one Lambda invocation and keeps all state in the store. Method names follow the seed.
+ */
+export class ConversationConsumer {
+  private readonly store: ConversationStore;
+  private readonly poster: ConnectionPoster;
+  private readonly botQueues: BotQueueSender;
+  private readonly clock: Clock;
+  private readonly ids: IdSource;
+  private readonly log: Logger;
+
+  constructor(deps: ConsumerDependencies) {
+    this.store = deps.store;
+    this.poster = deps.poster;
+    this.botQueues = deps.botQueues;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
+    this.log = deps.log;
+  }
+
+  /** `$connect`: authenticates, records the connection, announces a human, broadcasts `state`. Refuses without writing. */
+  async connect(request: ConnectRequest): Promise<ConnectOutcome> {
+    const refused = (code: ErrorCode, message: string): ConnectOutcome => {
+      this.log.info('connection refused', { connection_id: request.connectionId, code });
+      return { accepted: false, error: new ConversationError(code, message) };
+    };
+    if (!request.token) return refused(ErrorCode.MISSING_TOKEN, 'a token query parameter is required');
+    const participant = await this.store.findTokenOwner(hashToken(request.token));
+    if (!participant) return refused(ErrorCode.INVALID_TOKEN, 'unknown token');
+    if (request.conversationId !== undefined && request.conversationId !== participant.conversationId) {
+      return refused(ErrorCode.FOREIGN_CONVERSATION, 'the token belongs to another conversation');
+    }
+
+    const connection: ConnectionRecord = {
+      connectionId: request.connectionId,
+      conversationId: participant.conversationId,
+      participantId: participant.id,
+      participantType: participant.type,
+      connectedAt: request.connectedAt,
+    };
+    const joined: WireMessage[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const conversation = await this.store.getConversation(participant.conversationId);
+      if (!conversation) return refused(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
+      if (conversation.ended) return refused(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended');
+      joined.length = 0;
+      // Bots are announced when the conversation is created; humans each time they connect.
+      if (participant.type === ParticipantType.HUMAN) {
+        joined.push({
+          ...buildSystemMessage(this.ids.randomId(), SystemEvent.PARTICIPANT_JOINED, this.clock.now(), {
+            participant_id: participant.id,
+          }),
+          seq: conversation.lastSeq + 1,
+        });
+      }
+      try {
+        await this.store.commit({
+          conversationId: conversation.id,
+          expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
+          lastSeq: conversation.lastSeq + joined.length,
+          rosterVersion: conversation.rosterVersion + 1,
+          requireOpen: true,
+          messages: joined,
+          addConnection: { connection, participant },
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof ConcurrentChange)) throw error;
+        if (attempt >= MAX_COMMIT_ATTEMPTS) return refused(ErrorCode.BUSY, 'the conversation is busy; try again');
+      }
+    }
+    this.log.info('participant connected', {
+      conversation_id: participant.conversationId,
+      participant_id: participant.id,
+      connection_id: request.connectionId,
+    });
+
+    // The new connection cannot be written to until `$connect` returns: it asks with `sync`.
+    const exclude = new Set([request.connectionId]);
+    try {
+      const roster = await this.store.loadRoster(participant.conversationId);
+      if (roster) {
+        for (const message of joined) await this.broadcastMessage(message, roster, exclude);
+        await this.postState(buildState(roster), roster.connections, exclude);
+      }
+    } catch (error) {
+      // The connection is recorded: a failed announcement must not refuse it.
+      this.log.error('announcing a new connection failed', { connection_id: request.connectionId, error: describe(error) });
+    }
+    return { accepted: true, participant };
+  }
+
+  /** `$default`: one frame from a connection. Refusals are answered with an `error` frame. */
+  async receive(connectionId: string, body: string | undefined): Promise<void> {
+    try {
+      const owner = await this.store.findConnection(connectionId);
+      if (!owner) throw new ConversationError(ErrorCode.NOT_CONNECTED, 'this connection is not registered; reconnect');
+      const frame = parseClientFrameText(body ?? '');
+      switch (frame.kind) {
+        case 'ping': {
+          const conversation = await this.store.getConversation(owner.connection.conversationId);
+          await this.poster.postToOne(
+            connectionId,
+            encode({ pong: { last_seq: conversation?.lastSeq ?? 0, connection_id: connectionId } }),
+          );
+          return;
+        }
+        case 'sync':
+          await this.replay(owner.connection, frame.afterSeq);
+          return;
+        case 'message':
+          await this.acceptMessage(owner.participant, frame.draft, connectionId);
+          return;
+      }
+    } catch (error) {
+      await this.answerError(connectionId, error);
+    }
+  }
+
+  /** `$disconnect`: safe to run twice and for a connection that is already gone. */
+  async disconnect(connectionId: string, closeCode?: number): Promise<void> {
+    const owner = await this.store.findConnection(connectionId);
+    if (!owner) {
+      this.log.debug('disconnect of an unknown connection', { connection_id: connectionId });
+      return;
+    }
+    const { connection, participant } = owner;
+    let snapshot: ConversationConnections | undefined;
+    let messages: WireMessage[] = [];
+    for (let attempt = 1; ; attempt++) {
+      snapshot = await this.store.loadConnections(connection.conversationId);
+      if (!snapshot) {
+        await this.store.forgetConnection(connection);
+        return;
+      }
+      const { conversation } = snapshot;
+      const now = this.clock.now();
+      messages = [
+        buildSystemMessage(this.ids.randomId(), SystemEvent.PARTICIPANT_LEFT, now, { participant_id: participant.id }),
+      ];
+      const ends = participant.isRequired && !conversation.ended;
+      if (ends) {
+        messages.push(
+          buildSystemMessage(this.ids.randomId(), SystemEvent.CONVERSATION_ENDED, now, { participant_id: participant.id }),
+        );
+      }
+      messages = messages.map((message, index) => ({ ...message, seq: conversation.lastSeq + index + 1 }));
+      try {
+        await this.store.commit({
+          conversationId: conversation.id,
+          expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
+          lastSeq: conversation.lastSeq + messages.length,
+          rosterVersion: conversation.rosterVersion,
+          requireOpen: false,
+          end: ends,
+          messages,
+          removeConnection: connection,
+        });
+        if (ends) snapshot = { ...snapshot, conversation: { ...conversation, ended: true } };
+        break;
+      } catch (error) {
+        if (error instanceof ConnectionAlreadyGone) return;
+        if (!(error instanceof ConcurrentChange) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+      }
+    }
+    this.log.info('participant disconnected', {
+      conversation_id: connection.conversationId,
+      participant_id: participant.id,
+      connection_id: connectionId,
+      close_code: closeCode,
+      ended_conversation: messages.length > 1,
+    });
+    const others = {
+      ...snapshot,
+      connections: snapshot.connections.filter((c) => c.connectionId !== connectionId),
+    };
+    for (const message of messages) await this.broadcastMessage(message, others);
+    await this.broadcastState(connection.conversationId);
+  }
+
+  /**
+   * A reply from a `queue` bot (the manager included) taken from the replies queue: validated and
+   * stored like a WebSocket frame. Throws `ConversationError` when refused.
+   */
+  async receiveBotReply(reply: unknown): Promise<ReplyOutcome> {
+    if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) {
+      throw new ConversationError(ErrorCode.INVALID_FRAME, 'a reply must be a JSON object');
+    }
+    const { conversation_id: conversationId, bot_participant_id: botId, message } = reply as Record<string, unknown>;
+    if (typeof conversationId !== 'string' || typeof botId !== 'string') {
+      throw new ConversationError(ErrorCode.INVALID_FRAME, 'a reply needs conversation_id and bot_participant_id strings');
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      throw new ConversationError(ErrorCode.INVALID_FRAME, 'a reply needs a message object');
+    }
+    const conversation = await this.store.getConversation(conversationId);
+    if (!conversation) throw new ConversationError(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
+    const bot = conversation.bots.find((candidate) => candidate.id === botId);
+    if (!bot || bot.delivery !== 'queue') {
+      throw new ConversationError(ErrorCode.NOT_A_QUEUE_BOT, 'bot_participant_id is not a queue bot of this conversation');
+    }
+    const draft = parseMessageDraft(message as Record<string, unknown>);
+    return this.acceptMessage(botParticipant(conversationId, bot), draft, undefined);
+  }
+
+  // ---- the seed's delivery methods ----
+
+  /** `deliver_message`: one `message` frame to one connection. */
+  async deliverMessage(connectionId: string, message: WireMessage): Promise<'delivered' | 'gone'> {
+    return this.poster.postToOne(connectionId, encode({ message }));
+  }
+
+  /** `deliver_state`: one `state` frame to one connection. */
+  async deliverState(connectionId: string, state: ConversationState): Promise<'delivered' | 'gone'> {
+    return this.poster.postToOne(connectionId, encode({ state }));
+  }
+
+  /** `broadcast_state`: the conversation's `state` to every live connection of it. */
+  async broadcastState(conversationId: string, exclude: ReadonlySet<string> = new Set()): Promise<void> {
+    const roster = await this.store.loadRoster(conversationId);
+    if (roster) await this.postState(buildState(roster), roster.connections, exclude);
+  }
+
+  /**
+   * `broadcast_message`: a stored message to everyone who may see it (see `planBroadcast`):
+   * connections through the management API, queue bots through their queues.
+   */
+  async broadcastMessage(
+    message: WireMessage,
+    target: ConversationConnections,
+    exclude: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    const plan = planBroadcast(message, target.conversation, target.connections, exclude);
+    const conversationId = target.conversation.id;
+    const [posts, ...sends] = await Promise.allSettled([
+      this.poster.postToMany(plan.connectionIds, encode({ message })),
+      ...plan.queueBots.map((bot) => this.sendToQueue(conversationId, bot, message)),
+    ]);
+    if (posts?.status === 'fulfilled') {
+      if (posts.value.gone.length > 0) await this.forgetGone(posts.value.gone, target.connections);
+    } else {
+      this.log.error('fan-out failed', { conversation_id: conversationId, message_id: message.id, error: describe(posts?.reason) });
+    }
+    const failedSend = sends.find((send) => send.status === 'rejected');
+    // A queue bot that never hears of a message would stall the conversation: fail loudly so it is retried.
+    if (failedSend) throw (failedSend as PromiseRejectedResult).reason;
+  }
+
+  /** `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields replaced. */
+  async deliverMessageToBot(
+    message: WireMessage,
+    botNameOrParticipantId: string,
+    fieldOverrides: Record<string, unknown>,
+    target: ConversationConnections,
+  ): Promise<void> {
+    const bot = findBot(target.conversation, botNameOrParticipantId);
+    if (!bot) {
+      this.log.warn('no such bot in the conversation; nothing delivered', {
+        conversation_id: target.conversation.id,
+        bot: botNameOrParticipantId,
+        message_id: message.id,
+      });
+      return;
+    }
+    const copy = withOverrides(message, fieldOverrides);
+    if (bot.delivery === 'queue') {
+      await this.sendToQueue(target.conversation.id, bot, copy);
+      return;
+    }
+    const connectionIds = target.connections.filter((c) => c.participantId === bot.id).map((c) => c.connectionId);
+    if (connectionIds.length === 0) {
+      this.log.warn('bot has no live connection; nothing delivered', { bot: bot.name, message_id: message.id });
+      return;
+    }
+    const report = await this.poster.postToMany(connectionIds, encode({ message: copy }));
+    if (report.gone.length > 0) await this.forgetGone(report.gone, target.connections);
+  }
+
+  /** `deliver_message_to_bot_manager`: to the manager's FIFO queue, in conversation order. */
+  async deliverMessageToBotManager(message: WireMessage, target: ConversationConnections): Promise<void> {
+    const manager = managerOf(target.conversation);
+    if (manager) await this.sendToQueue(target.conversation.id, manager, message);
+  }
+
+  // ---- storing ----
+
+  /** Stores a message from a participant (SPEC 3) and delivers it; then applies the manager's command. */
+  private async acceptMessage(
+    sender: ParticipantRecord,
+    draft: MessageDraft,
+    replyConnectionId: string | undefined,
+  ): Promise<ReplyOutcome> {
+    const conversationId = sender.conversationId;
+    const fail = (code: ErrorCode, message: string) => new ConversationError(code, message, draft.local_id);
+    let snapshot = await this.store.loadConnections(conversationId);
+    if (!snapshot) throw fail(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
+    if (snapshot.conversation.ended) throw fail(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended');
+
+    const quoted = draft.quoted_message_id
+      ? await this.store.findMessage(conversationId, draft.quoted_message_id)
+      : undefined;
+    if (draft.quoted_message_id && !quoted) {
+      throw fail(ErrorCode.UNKNOWN_QUOTED_MESSAGE, 'quoted_message_id is not a message of this conversation');
+    }
+
+    const command = sender.isManager ? parseManagerCommand(draft.command) : undefined;
+    if (!sender.isManager && draft.command !== undefined) {
+      this.log.warn('command from a participant other than the manager dropped', { participant_id: sender.id });
+    }
+    for (const warning of command?.warnings ?? []) {
+      this.log.warn('manager command partly ignored', { conversation_id: conversationId, reason: warning });
+    }
+    const author = await this.authorOf(sender, command);
+    const approval = approvalFor(sender, command, managerOf(snapshot.conversation) !== undefined);
+    const id = draft.local_id ? messageIdForLocalId(conversationId, sender.id, draft.local_id) : this.ids.randomId();
+    const base = buildMessage(
+      id,
+      draft,
+      { sender: author, sentByManager: sender.isManager, keepCommand: sender.isManager },
+      approval,
+      this.clock.now(),
+    );
+
+    let stored: WireMessage;
+    for (let attempt = 1; ; attempt++) {
+      const { conversation } = snapshot;
+      const approved = approval !== ApprovalStatus.NOT_APPROVED;
+      stored = approved ? { ...base, seq: conversation.lastSeq + 1 } : base;
+      try {
+        await this.store.commit({
+          conversationId,
+          expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
+          lastSeq: conversation.lastSeq + (approved ? 1 : 0),
+          rosterVersion: conversation.rosterVersion,
+          requireOpen: true,
+          messages: [stored],
+        });
+        break;
+      } catch (error) {
+        if (error instanceof DuplicateMessage) return this.answerDuplicate(id, snapshot, replyConnectionId);
+        if (!(error instanceof ConcurrentChange)) throw error;
+        if (attempt >= MAX_COMMIT_ATTEMPTS) throw fail(ErrorCode.BUSY, 'the conversation is busy; send again');
+        snapshot = await this.store.loadConnections(conversationId);
+        if (!snapshot) throw fail(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
+        if (snapshot.conversation.ended) throw fail(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended');
+      }
+    }
+    this.log.info('message stored', {
+      conversation_id: conversationId,
+      message_id: stored.id,
+      sender_id: stored.sender_id,
+      seq: stored.seq,
+      approval_status: stored.approval_status,
+    });
+    await this.broadcastMessage(stored, snapshot);
+    if (command) await this.applyCommand(command, stored, quoted, snapshot);
+    return { messageId: stored.id, duplicate: false };
+  }
+
+  /** A resend: nothing is stored or broadcast again; the sender gets the stored message back. */
+  private async answerDuplicate(
+    messageId: string,
+    snapshot: ConversationConnections,
+    replyConnectionId: string | undefined,
+  ): Promise<ReplyOutcome> {
+    const stored = await this.store.findMessage(snapshot.conversation.id, messageId);
+    this.log.info('duplicate local_id; not stored again', { conversation_id: snapshot.conversation.id, message_id: messageId });
+    if (stored) {
+      if (replyConnectionId) await this.deliverMessage(replyConnectionId, stored);
+      // Queue sends are de-duplicated by SQS (id + approval status): re-sending heals a send that failed after the write.
+      const plan = planBroadcast(stored, snapshot.conversation, []);
+      for (const bot of plan.queueBots) await this.sendToQueue(snapshot.conversation.id, bot, stored);
+    }
+    return { messageId, duplicate: true };
+  }
+
+  /** Who a message is stored as sent by: the sender, or for the manager its valid `on_behalf_of`. */
+  private async authorOf(sender: ParticipantRecord, command: ManagerCommand | undefined): Promise<ParticipantRecord> {
+    if (!command?.onBehalfOf) return sender;
+    const other = await this.store.getParticipant(sender.conversationId, command.onBehalfOf);
+    if (!other) {
+      this.log.warn('on_behalf_of names no participant of this conversation; ignored', {
+        conversation_id: sender.conversationId,
+        on_behalf_of: command.onBehalfOf,
+      });
+      return sender;
+    }
+    return other;
+  }
+
+  private async applyCommand(
+    command: ManagerCommand,
+    stored: WireMessage,
+    quoted: WireMessage | undefined,
+    snapshot: ConversationConnections,
+  ): Promise<void> {
+    if (command.action && !quoted) {
+      this.log.warn(`manager tried to ${command.action} without a quoted message`, { message_id: stored.id });
+    } else if (command.action === 'approve' && quoted) {
+      await this.approve(quoted, snapshot);
+    } else if (command.action === 'redirect' && quoted) {
+      this.log.info('manager redirected message', { message_id: quoted.id, bots: command.bots });
+      for (const bot of command.bots) await this.deliverMessageToBot(quoted, bot, command.overrides, snapshot);
+    }
+    if (command.selfRedirect) {
+      for (const bot of command.bots) await this.deliverMessageToBot(stored, bot, command.overrides, snapshot);
+    }
+  }
+
+  /** The manager's `approve`: the pending message takes the next `seq` atomically and is delivered. */
+  private async approve(pending: WireMessage, initial: ConversationConnections): Promise<void> {
+    const conversationId = initial.conversation.id;
+    if (pending.approval_status !== ApprovalStatus.NOT_APPROVED) {
+      this.log.warn('manager approved a message that is approved already', { message_id: pending.id });
+      return;
+    }
+    let snapshot: ConversationConnections | undefined = initial;
+    let approved: WireMessage;
+    for (let attempt = 1; ; attempt++) {
+      const { conversation } = snapshot;
+      approved = { ...pending, approval_status: ApprovalStatus.APPROVED_BY_MANAGER, seq: conversation.lastSeq + 1 };
+      const change: ConversationChange = {
+        conversationId,
+        expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
+        lastSeq: conversation.lastSeq + 1,
+        rosterVersion: conversation.rosterVersion,
+        requireOpen: true,
+        messages: [],
+        approve: approved,
+      };
+      try {
+        await this.store.commit(change);
+        break;
+      } catch (error) {
+        if (error instanceof AlreadyApproved) {
+          this.log.warn('manager approved a message that is approved already', { message_id: pending.id });
+          return;
+        }
+        if (!(error instanceof ConcurrentChange) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+        snapshot = await this.store.loadConnections(conversationId);
+        if (!snapshot || snapshot.conversation.ended) return;
+      }
+    }
+    this.log.info('manager approved message', { conversation_id: conversationId, message_id: approved.id, seq: approved.seq });
+    await this.broadcastMessage(approved, snapshot);
+  }
+
+  // ---- helpers ----
+
+  /** `sync`: every approved message after `afterSeq`, in order, then `state`. */
+  private async replay(connection: ConnectionRecord, afterSeq: number): Promise<void> {
+    let cursor = afterSeq;
+    for (;;) {
+      const page = await this.store.listMessagesAfter(connection.conversationId, cursor, SYNC_PAGE_SIZE);
+      for (const message of page) {
+        if ((await this.deliverMessage(connection.connectionId, message)) === 'gone') return;
+        cursor = message.seq ?? cursor;
+      }
+      if (page.length < SYNC_PAGE_SIZE) break;
+    }
+    const roster = await this.store.loadRoster(connection.conversationId);
+    if (roster) await this.deliverState(connection.connectionId, buildState(roster));
+  }
+
+  private async postState(
+    state: ConversationState,
+    connections: readonly ConnectionRecord[],
+    exclude: ReadonlySet<string>,
+  ): Promise<void> {
+    const ids = connections.map((c) => c.connectionId).filter((id) => !exclude.has(id));
+    const report = await this.poster.postToMany(ids, encode({ state }));
+    if (report.gone.length > 0) await this.forgetGone(report.gone, connections);
+  }
+
+  private async sendToQueue(conversationId: string, bot: ConversationBot, message: WireMessage): Promise<void> {
+    await this.botQueues.send({
+      botName: bot.name,
+      body: { conversation_id: conversationId, bot_participant_id: bot.id, message },
+      groupId: conversationId,
+      deduplicationId: deduplicationId(message.id, message.approval_status),
+    });
+  }
+
+  /**
+   * Connections API Gateway reported gone (410) leave as if `$disconnect` had come (it is
+   * best-effort), except very young ones that may still be inside their `$connect`.
+   */
+  private async forgetGone(goneIds: readonly string[], connections: readonly ConnectionRecord[]): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const id of goneIds) {
+      const record = connections.find((c) => c.connectionId === id);
+      if (record && now - record.connectedAt < NEW_CONNECTION_GRACE_MS) continue;
+      this.log.info('connection gone (410); removing it', { connection_id: id });
+      try {
+        await this.disconnect(id);
+      } catch (error) {
+        this.log.error('removing a gone connection failed', { connection_id: id, error: describe(error) });
+      }
+    }
+  }
+
+  private async answerError(connectionId: string, error: unknown): Promise<void> {
+    const refusal =
+      error instanceof ConversationError
+        ? error
+        : new ConversationError(ErrorCode.INTERNAL_ERROR, 'the server could not handle this frame');
+    if (error instanceof ConversationError) {
+      this.log.info('frame refused', { connection_id: connectionId, code: error.code, reason: error.message });
+    } else {
+      this.log.error('frame failed', { connection_id: connectionId, error: describe(error) });
+    }
+    const body: { code: string; message: string; local_id?: string } = { code: refusal.code, message: refusal.message };
+    if (refusal.localId !== undefined) body.local_id = refusal.localId;
+    try {
+      await this.poster.postToOne(connectionId, encode({ error: body }));
+    } catch (postError) {
+      this.log.error('could not answer an error frame', { connection_id: connectionId, error: describe(postError) });
+    }
+  }
+}
+
+function approvalFor(
+  sender: ParticipantRecord,
+  command: ManagerCommand | undefined,
+  hasManager: boolean,
+): ApprovalStatus {
+  if (sender.isManager) return command?.selfApprove ? ApprovalStatus.APPROVED_BY_MANAGER : ApprovalStatus.NOT_APPROVED;
+  if (sender.type === ParticipantType.HUMAN || !hasManager) return ApprovalStatus.AUTOMATICALLY_APPROVED;
+  return ApprovalStatus.NOT_APPROVED;
+}
+
+function botParticipant(conversationId: string, bot: ConversationBot): ParticipantRecord {
+  return {
+    id: bot.id,
+    conversationId,
+    name: bot.name,
+    type: ParticipantType.BOT,
+    isRequired: bot.isRequired,
+    delivery: bot.delivery,
+    isManager: bot.isManager,
+  };
+}
+
+function encode(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

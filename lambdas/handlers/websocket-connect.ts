@@ -1,0 +1,21 @@
+import type { ConversationConsumer } from '../core/conversation-consumer';
+import { errorBody, httpStatusFor } from './error-mapping';
+import { parseWebSocketEvent, type WebSocketResult } from './websocket-event';
+
+/**
+ * `$connect`: `?token=` authenticates; a refusal is a 401/403 and writes nothing. API Gateway
+ * fails the handshake with that status (the body does not reach the client; it is for logs).
+ */
+export function connectHandler(consumer: ConversationConsumer) {
+  return async (event: unknown): Promise<WebSocketResult> => {
+    const { requestContext, queryStringParameters } = parseWebSocketEvent(event);
+    const outcome = await consumer.connect({
+      connectionId: requestContext.connectionId,
+      connectedAt: requestContext.connectedAt,
+      ...(queryStringParameters?.token ? { token: queryStringParameters.token } : {}),
+      ...(queryStringParameters?.conversation_id ? { conversationId: queryStringParameters.conversation_id } : {}),
+    });
+    if (outcome.accepted) return { statusCode: 200 };
+    return { statusCode: httpStatusFor(outcome.error.code), body: errorBody(outcome.error.code, outcome.error.message) };
+  };
+}
