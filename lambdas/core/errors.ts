@@ -22,6 +22,13 @@ export const ErrorCode = {
   UNKNOWN_CONVERSATION: 'unknown_conversation',
   NOT_A_QUEUE_BOT: 'not_a_queue_bot',
   BUSY: 'busy',
+  INVALID_BODY: 'invalid_body',
+  BODY_TOO_LARGE: 'body_too_large',
+  NAME_TOO_LONG: 'name_too_long',
+  UNKNOWN_BOT: 'unknown_bot',
+  INVALID_PARAMETER: 'invalid_parameter',
+  ROOMS_CLOSED: 'rooms_closed',
+  NOT_FOUND: 'not_found',
   INTERNAL_ERROR: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,2 +1,7 @@
-// Placeholder until the handler lands; the CDK stack bundles this file as the Lambda entry.
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });
+import { httpApiHandler } from '../handlers/http-api';
+import { appConfigFromEnvironment, createApp } from '../runtime/app';
+
+// Built once per container, outside the handler.
+const app = createApp(appConfigFromEnvironment());
+
+export const handler = httpApiHandler(app.lifecycle, app.log);

@@ -10,6 +10,9 @@ const HTTP_STATUS_BY_CODE: Partial<Record<string, number>> = {
   [ErrorCode.FOREIGN_CONVERSATION]: 403,
   [ErrorCode.CONVERSATION_ENDED]: 403,
   [ErrorCode.UNKNOWN_CONVERSATION]: 403,
+  [ErrorCode.ROOMS_CLOSED]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BODY_TOO_LARGE]: 413,
   [ErrorCode.BUSY]: 503,
   [ErrorCode.INTERNAL_ERROR]: 500,
 };

@@ -7,6 +7,8 @@ import { SqsBotQueueSender } from '../adapters/sqs/bot-queue-sender';
 import { ENV, optionalEnv, requireEnv } from '../config/environment';
 import { parseBotsConfig, type BotsConfig } from '../core/bots-config';
 import { ConversationConsumer } from '../core/conversation-consumer';
+import { ConversationLifecycle, type BotInviter } from '../core/conversation-lifecycle';
+import { HttpBotInviter } from '../adapters/http/bot-inviter';
 import type { Logger } from '../core/ports';
 import { createLogger, parseLogLevel } from './logger';
 import { randomUUID } from 'node:crypto';
@@ -28,11 +30,13 @@ export interface AppClients {
   dynamoDb?: DynamoDBClient;
   sqs?: SQSClient;
   managementApi?: ApiGatewayManagementApiClient;
+  inviter?: BotInviter;
 }
 
 export interface App {
   config: AppConfig;
   consumer: ConversationConsumer;
+  lifecycle: ConversationLifecycle;
   store: DynamoConversationStore;
   sqs: SQSClient;
   log: Logger;
@@ -62,13 +66,26 @@ export function createApp(config: AppConfig, clients: AppClients = {}, log?: Log
   const managementApi =
     clients.managementApi ?? new ApiGatewayManagementApiClient({ endpoint: config.managementApiEndpoint });
   const store = new DynamoConversationStore(dynamoDb, { tableName: config.tableName });
+  const clock = { now: () => new Date() };
+  const ids = { randomId: () => randomUUID() };
   const consumer = new ConversationConsumer({
     store,
     poster: new ManagementApiPoster(managementApi, { log: logger }),
     botQueues: new SqsBotQueueSender(sqs, config.botQueueUrls),
-    clock: { now: () => new Date() },
-    ids: { randomId: () => randomUUID() },
+    clock,
+    ids,
     log: logger,
   });
-  return { config, consumer, store, sqs, log: logger };
+  const lifecycle = new ConversationLifecycle({
+    store,
+    consumer,
+    inviter: clients.inviter ?? new HttpBotInviter({ log: logger }),
+    clock,
+    ids,
+    log: logger,
+    bots: config.bots,
+    websocketUrl: config.websocketUrl,
+    openRooms: config.openRooms,
+  });
+  return { config, consumer, lifecycle, store, sqs, log: logger };
 }
