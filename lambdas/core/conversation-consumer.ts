@@ -2,7 +2,7 @@ import { parseClientFrameText, parseMessageDraft, type MessageDraft } from './cl
 import { findBot, buildState, managerOf, planBroadcast } from './delivery';
 import { ConversationError, ErrorCode } from './errors';
 import { parseManagerCommand, type ManagerCommand } from './manager-command';
-import { buildMessage, buildSystemMessage, withOverrides } from './message-builder';
+import { buildMessage, buildSystemMessage, participantMetadata, withOverrides } from './message-builder';
 import { messageIdForLocalId } from './message-ids';
 import {
   AlreadyApproved,
@@ -36,6 +36,8 @@ export interface ConsumerDependencies {
   clock: Clock;
   ids: IdSource;
   log: Logger;
+  /** How young a connection may be and still be kept on a 410. @default NEW_CONNECTION_GRACE_MS */
+  newConnectionGraceMs?: number;
 }
 
 export interface ConnectRequest {
@@ -77,8 +79,10 @@ export class ConversationConsumer {
   private readonly clock: Clock;
   private readonly ids: IdSource;
   private readonly log: Logger;
+  private readonly newConnectionGraceMs: number;
 
   constructor(deps: ConsumerDependencies) {
+    this.newConnectionGraceMs = deps.newConnectionGraceMs ?? NEW_CONNECTION_GRACE_MS;
     this.store = deps.store;
     this.poster = deps.poster;
     this.botQueues = deps.botQueues;
@@ -116,9 +120,12 @@ export class ConversationConsumer {
       // Bots are announced when the conversation is created; humans each time they connect.
       if (participant.type === ParticipantType.HUMAN) {
         joined.push({
-          ...buildSystemMessage(this.ids.randomId(), SystemEvent.PARTICIPANT_JOINED, this.clock.now(), {
-            participant_id: participant.id,
-          }),
+          ...buildSystemMessage(
+            this.ids.randomId(),
+            SystemEvent.PARTICIPANT_JOINED,
+            this.clock.now(),
+            participantMetadata(participant),
+          ),
           seq: conversation.lastSeq + 1,
         });
       }
@@ -205,7 +212,7 @@ export class ConversationConsumer {
       const { conversation } = snapshot;
       const now = this.clock.now();
       messages = [
-        buildSystemMessage(this.ids.randomId(), SystemEvent.PARTICIPANT_LEFT, now, { participant_id: participant.id }),
+        buildSystemMessage(this.ids.randomId(), SystemEvent.PARTICIPANT_LEFT, now, participantMetadata(participant)),
       ];
       const ends = participant.isRequired && !conversation.ended;
       if (ends) {
@@ -558,7 +565,7 @@ export class ConversationConsumer {
     const now = this.clock.now().getTime();
     for (const id of goneIds) {
       const record = connections.find((c) => c.connectionId === id);
-      if (record && now - record.connectedAt < NEW_CONNECTION_GRACE_MS) continue;
+      if (record && now - record.connectedAt < this.newConnectionGraceMs) continue;
       this.log.info('connection gone (410); removing it', { connection_id: id });
       try {
         await this.disconnect(id);

@@ -3,7 +3,7 @@ import type { ConversationConsumer } from './conversation-consumer';
 import { buildState } from './delivery';
 import { ConversationError, ErrorCode } from './errors';
 import { LIMITS } from './limits';
-import { buildSystemMessage } from './message-builder';
+import { buildSystemMessage, participantMetadata } from './message-builder';
 import { ConcurrentChange, type Clock, type ConversationStore, type IdSource, type Logger } from './ports';
 import type { ConversationBot, ConversationRecord, ParticipantRecord } from './records';
 import { generateToken, hashToken } from './tokens';
@@ -117,9 +117,7 @@ export class ConversationLifecycle {
     const messages: WireMessage[] = [
       buildSystemMessage(this.deps.ids.randomId(), SystemEvent.CONVERSATION_CREATED, now),
       ...bots.map(({ participant }) =>
-        buildSystemMessage(this.deps.ids.randomId(), SystemEvent.PARTICIPANT_JOINED, now, {
-          participant_id: participant.id,
-        }),
+        buildSystemMessage(this.deps.ids.randomId(), SystemEvent.PARTICIPANT_JOINED, now, participantMetadata(participant)),
       ),
     ].map((message, index) => ({ ...message, seq: index + 1 }));
 

@@ -74,3 +74,11 @@ export function withOverrides(message: WireMessage, overrides: Record<string, un
   }
   return copy as unknown as WireMessage;
 }
+
+/**
+ * `additional_metadata` of joined/left messages: the id as in the original, plus name and type so
+ * queue bots (which never see a `state` frame) know who is in the conversation.
+ */
+export function participantMetadata(participant: Pick<ParticipantRecord, 'id' | 'name' | 'type'>): Record<string, string> {
+  return { participant_id: participant.id, participant_name: participant.name, participant_type: participant.type };
+}

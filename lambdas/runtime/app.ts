@@ -23,6 +23,8 @@ export interface AppConfig {
   repliesQueueUrl?: string;
   repliesDeadLetterQueueUrl?: string;
   openRooms: boolean;
+  /** See `NEW_CONNECTION_GRACE_MS`; tests shorten it. */
+  newConnectionGraceMs?: number;
 }
 
 /** Clients may be passed in (local runner, tests); otherwise they are built from the environment. */
@@ -75,6 +77,7 @@ export function createApp(config: AppConfig, clients: AppClients = {}, log?: Log
     clock,
     ids,
     log: logger,
+    ...(config.newConnectionGraceMs !== undefined ? { newConnectionGraceMs: config.newConnectionGraceMs } : {}),
   });
   const lifecycle = new ConversationLifecycle({
     store,
