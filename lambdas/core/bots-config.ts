@@ -62,8 +62,11 @@ export function parseBotsConfig(input: unknown): BotsConfig {
  */
 export function mergeBotsConfig(base: BotsConfig, override: Partial<BotsConfig>): BotsConfig {
   const byName = new Map(base.bots.map((bot) => [bot.name, bot]));
+  const replacesManager = override.manager !== undefined && override.manager !== base.manager;
+  // A replaced manager reads no queue: it is no bot a conversation could ask for either.
+  if (replacesManager && base.manager !== null) byName.delete(base.manager);
   for (const bot of override.bots ?? []) byName.set(bot.name, bot);
-  const manager = 'manager' in override ? (override.manager ?? null) : base.manager;
+  const manager = override.manager !== undefined ? override.manager : base.manager;
   return parseBotsConfig({ manager, bots: [...byName.values()] });
 }
 

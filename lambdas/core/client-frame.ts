@@ -86,7 +86,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function localIdOf(frame: unknown): string | undefined {
   if (!isPlainObject(frame)) return undefined;
   const localId = frame.local_id;
-  return typeof localId === 'string' && localId.length <= LIMITS.MAX_LOCAL_ID_CHARS ? localId : undefined;
+  // Counted in characters (code points), as the schema counts them.
+  const length = typeof localId === 'string' ? [...localId].length : 0;
+  return typeof localId === 'string' && length >= 1 && length <= LIMITS.MAX_LOCAL_ID_CHARS ? localId : undefined;
 }
 
 /** Parses the raw text of a WebSocket frame. Throws `ConversationError` with a stable code. */
@@ -145,13 +147,23 @@ export function parseMessageDraft(frame: Record<string, unknown>): MessageDraft 
   }
 
   const draft: MessageDraft = { type: type as MessageDraft['type'] };
-  const commandValue = isPlainObject(frame.command) ? JSON.stringify(frame.command) : frame.command;
+  // Any JSON value is kept as a string: only the manager's command is read, and a malformed one is
+  // ignored with a warning, never a refusal (SPEC 3); other senders' commands are dropped.
+  const commandValue =
+    frame.command === undefined || frame.command === null || typeof frame.command === 'string'
+      ? frame.command
+      : JSON.stringify(frame.command);
   const input: Record<string, unknown> = { ...frame, command: commandValue };
   for (const [field, rule] of Object.entries(MESSAGE_FIELDS)) {
     const fieldValue = input[field];
     if (fieldValue === undefined || fieldValue === null) continue;
     const parsed = rule.schema.safeParse(fieldValue);
-    if (!parsed.success) throw fail(rule.code, `${field} must be ${rule.expected}`);
+    if (!parsed.success) {
+      // The specific code is for a value that is too long; a value of the wrong kind is invalid_field.
+      const tooLong = parsed.error.issues.every((issue) => issue.code === 'too_big');
+      const code = tooLong || rule.code === ErrorCode.INVALID_OPTIONS ? rule.code : ErrorCode.INVALID_FIELD;
+      throw fail(code, `${field} must be ${rule.expected}`);
+    }
     (draft as unknown as Record<string, unknown>)[field] = parsed.data;
   }
 

@@ -382,6 +382,8 @@ export class ConversationConsumer {
     const command = sender.isManager ? parseManagerCommand(draft.command) : undefined;
     if (!sender.isManager && draft.command !== undefined) {
       this.log.warn('command from a participant other than the manager dropped', { participant_id: sender.id });
+      // Without its command, an empty text message is just empty.
+      if (draft.type === 'T' && !draft.text?.trim()) throw fail(ErrorCode.EMPTY_MESSAGE, 'a text message needs a non-empty text');
     }
     for (const warning of command?.warnings ?? []) {
       this.log.warn('manager command partly ignored', { conversation_id: conversationId, reason: warning });

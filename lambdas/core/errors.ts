@@ -36,7 +36,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ConversationError extends Error {
   readonly code: ErrorCode;
   /** Echoed in the `error` frame so the client can tell which send failed. */
-  readonly localId?: string;
+  declare readonly localId?: string;
 
   constructor(code: ErrorCode, message: string, localId?: string) {
     super(message);

@@ -64,7 +64,7 @@ export function buildMessage(
 }
 
 /** Wire fields a redirect may not replace: identity and timeline position stay the stored ones. */
-const PROTECTED_FIELDS = new Set(['id', 'seq']);
+const PROTECTED_FIELDS = new Set(['id', 'seq', '__proto__', 'constructor', 'prototype']);
 
 /** The copy of a message a redirect delivers, with the manager's overrides applied. */
 export function withOverrides(message: WireMessage, overrides: Record<string, unknown>): WireMessage {
