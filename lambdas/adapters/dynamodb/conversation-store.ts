@@ -277,9 +277,9 @@ export class DynamoConversationStore implements ConversationStore {
       );
     }
     for (const message of change.messages) {
-      for (const item of this.messagePuts(change.conversationId, message)) {
-        add(item, { kind: 'new-message', messageId: message.id });
-      }
+      if (message.seq !== undefined) add(this.seqPut(change.conversationId, message), { kind: 'other' });
+      // Only the id item's "must be new" condition means a duplicate; a taken SEQ slot means a concurrent writer.
+      add(this.idPut(change.conversationId, message), { kind: 'new-message', messageId: message.id });
     }
     if (change.approve) {
       const approved = change.approve;
@@ -348,13 +348,18 @@ export class DynamoConversationStore implements ConversationStore {
 
   /** An approved message is written twice: in timeline order (SEQ) and as an id pointer (ID). */
   private messagePuts(conversationId: string, message: WireMessage): TransactItem[] {
+    const pointer = this.idPut(conversationId, message);
+    return message.seq !== undefined ? [this.seqPut(conversationId, message), pointer] : [pointer];
+  }
+
+  private idPut(conversationId: string, message: WireMessage): TransactItem {
     const idItem: Record<string, unknown> = {
       ...keys.messageById(conversationId, message.id),
       approval_status: message.approval_status,
     };
     if (message.seq !== undefined) idItem.seq = message.seq;
     else idItem.message = message;
-    const pointer: TransactItem = {
+    return {
       Put: {
         TableName: this.tableName,
         Item: idItem,
@@ -363,7 +368,6 @@ export class DynamoConversationStore implements ConversationStore {
         ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
       },
     };
-    return message.seq !== undefined ? [this.seqPut(conversationId, message), pointer] : [pointer];
   }
 
   private seqPut(conversationId: string, message: WireMessage): TransactItem {

@@ -21,7 +21,8 @@ import { uniquePrefix } from '../../support/isolation';
 const client = testDynamoDbClient();
 const tableName = `${uniquePrefix('store')}-conversations`;
 const store = new DynamoConversationStore(client, { tableName });
-const documents = DynamoDBDocumentClient.from(client);
+// A document client shares its DynamoDBClient's config: give it the same marshalling options as the store.
+const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
 beforeAll(async () => {
   await createConversationTable(client, tableName);
