@@ -141,7 +141,10 @@ export class ConversationLifecycle {
       conversation,
       participants: [
         { participant: human, tokenHash: hashToken(humanToken) },
-        ...bots.filter((bot) => bot.token).map((bot) => ({ participant: bot.participant, tokenHash: hashToken(bot.token!) })),
+        ...bots.map((bot) => ({
+          participant: bot.participant,
+          ...(bot.token ? { tokenHash: hashToken(bot.token) } : {}),
+        })),
       ],
       messages,
     });

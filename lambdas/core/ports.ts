@@ -80,7 +80,8 @@ export interface HistoryQuery {
 
 export interface NewConversation {
   conversation: ConversationRecord;
-  participants: Array<{ participant: ParticipantRecord; tokenHash: string }>;
+  /** Every participant; those that connect (humans, websocket bots) with the hash of their token. */
+  participants: Array<{ participant: ParticipantRecord; tokenHash?: string }>;
   /** Approved system messages, `seq` 1..n; `conversation.lastSeq` is n. */
   messages: WireMessage[];
 }

@@ -2,7 +2,7 @@
  * The bot manager end to end (SPEC 3): a manager that reads its real SQS FIFO queue and answers
  * through the replies queue, a `websocket` bot, a `queue` bot and a human, all through the local stack.
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { QueuePeer, type QueueDeliveryBody } from '../support/queue-peer';
 import { TEST_BOTS, httpJson, startTestStack, type TestStack } from '../support/test-stack';
 import { TestSocket, eventually, type Frame } from '../support/ws-test-client';
@@ -248,6 +248,7 @@ describe('with a bot manager', () => {
     await s.manager.reply(s.conversationId, s.helperId, { type: 'T', text: 'via queue' });
     await s.manager.sendRaw('{not json', s.conversationId);
 
+    const codes = new Set<string | undefined>();
     const dead = await eventually(async () => {
       const output = await stack.sqs.send(
         new ReceiveMessageCommand({
@@ -255,11 +256,14 @@ describe('with a bot manager', () => {
           MaxNumberOfMessages: 10,
           WaitTimeSeconds: 1,
           MessageAttributeNames: ['All'],
-          VisibilityTimeout: 0,
         }),
       );
-      const codes = (output.Messages ?? []).map((m) => m.MessageAttributes?.error_code?.StringValue);
-      return codes.includes('not_a_queue_bot') && codes.includes('invalid_json') ? codes : undefined;
+      for (const m of output.Messages ?? []) {
+        codes.add(m.MessageAttributes?.error_code?.StringValue);
+        // A FIFO group holds back its next message while one is in flight: delete what was read.
+        await stack.sqs.send(new DeleteMessageCommand({ QueueUrl: stack.repliesDeadLetterQueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      }
+      return codes.has('not_a_queue_bot') && codes.has('invalid_json') ? [...codes] : undefined;
     }, 10000);
     expect(dead).toEqual(expect.arrayContaining(['not_a_queue_bot', 'invalid_json']));
     await closeScene(s);

@@ -5,7 +5,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { QueuePeer } from '../support/queue-peer';
 import { TEST_BOTS, httpJson, startTestStack, type TestStack } from '../support/test-stack';
-import { TestSocket, type Frame } from '../support/ws-test-client';
+import { TestSocket, eventually, type Frame } from '../support/ws-test-client';
 
 let stack: TestStack;
 
@@ -205,8 +205,13 @@ describe('GET /conversations/{id}/messages', () => {
     const manager = new QueuePeer(stack.sqs, stack.botQueueUrls.Manager!, stack.repliesQueueUrl);
     await manager.waitFor((body) => body.message.local_id === 'pending-1');
     await Promise.all([socket.close(), bot.close()]);
-    all = (await httpJson(stack, 'GET', `/conversations/${ticket.id}/messages?after_seq=0&limit=1000`, { token: ticket.token }))
-      .body.results;
+    // Wait for both participant-left messages, so the history no longer moves.
+    all = await eventually(async () => {
+      const results = (
+        await httpJson(stack, 'GET', `/conversations/${ticket.id}/messages?after_seq=0&limit=1000`, { token: ticket.token })
+      ).body.results as Frame[];
+      return results.filter((m) => m.event === 'participant-left').length === 2 ? results : undefined;
+    });
   });
 
   const page = async (query: string) => {

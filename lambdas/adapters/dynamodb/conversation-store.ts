@@ -202,7 +202,8 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ];
     for (const { participant, tokenHash } of created.participants) {
-      items.push(this.participantPut(participant), this.tokenPut(participant, tokenHash));
+      items.push(this.participantPut(participant));
+      if (tokenHash !== undefined) items.push(this.tokenPut(participant, tokenHash));
     }
     for (const message of created.messages) items.push(...this.messagePuts(conversation.id, message));
     await this.transact(items, items.map(() => ({ kind: 'other' })), conversation.id);
