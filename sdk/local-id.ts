@@ -16,9 +16,13 @@ export function generateLocalId(): string {
   return base64url(bytes);
 }
 
-/** True when `value` is a `local_id` the server accepts: a non-empty string of at most 32 characters. */
+/**
+ * True when `value` is a `local_id` the server accepts: a non-empty string of at most 32
+ * characters, counted in code points as the server counts them (an emoji is one).
+ */
 export function isValidLocalId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= LIMITS.MAX_LOCAL_ID_CHARS;
+  if (typeof value !== 'string' || value.length === 0) return false;
+  return value.length <= LIMITS.MAX_LOCAL_ID_CHARS || [...value].length <= LIMITS.MAX_LOCAL_ID_CHARS;
 }
 
 /** base64url without padding (RFC 4648 section 5), with no dependency on `Buffer` or `btoa`. */

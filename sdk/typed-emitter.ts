@@ -53,10 +53,15 @@ export class TypedEmitter<Events> {
       try {
         (listener as Listener<Events[K]>)(payload);
       } catch (error) {
-        setTimeout(() => {
-          throw error;
-        }, 0);
+        this.reportListenerError(error);
       }
     }
+  }
+
+  /** Where a listener's error goes: thrown again outside the emitter, like an `EventTarget` listener's. */
+  protected reportListenerError(error: unknown): void {
+    setTimeout(() => {
+      throw error;
+    }, 0);
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as v from 'valibot';
 
 /**
  * The bot registry (SPEC 4.1): `{"manager": "<name>" | null, "bots": [...]}`. One JSON file in the
@@ -7,19 +7,19 @@ import { z } from 'zod/mini';
 export const BotDelivery = { WEBSOCKET: 'websocket', QUEUE: 'queue' } as const;
 export type BotDelivery = (typeof BotDelivery)[keyof typeof BotDelivery];
 
-const botEntrySchema = z.object({
-  name: z.string().check(z.minLength(1), z.maxLength(50)),
-  delivery: z.enum(['websocket', 'queue']),
-  invite_url: z.optional(z.string().check(z.url())),
-  required: z.optional(z.boolean()),
+const botEntrySchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(50)),
+  delivery: v.picklist(['websocket', 'queue']),
+  invite_url: v.optional(v.pipe(v.string(), v.url())),
+  required: v.optional(v.boolean()),
 });
 
-const botsConfigSchema = z.object({
-  manager: z.nullable(z.string()),
-  bots: z.array(botEntrySchema),
+const botsConfigSchema = v.object({
+  manager: v.nullable(v.string()),
+  bots: v.array(botEntrySchema),
 });
 
-export type BotEntry = z.infer<typeof botEntrySchema>;
+export type BotEntry = v.InferOutput<typeof botEntrySchema>;
 export interface BotsConfig {
   manager: string | null;
   bots: BotEntry[];
@@ -34,12 +34,16 @@ export class InvalidBotsConfig extends Error {
 
 /** Parses and checks a bots file: unique names, websocket bots have an invite URL, the manager is a queue bot. */
 export function parseBotsConfig(input: unknown): BotsConfig {
-  const parsed = botsConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidBotsConfig(`${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'malformed'}`);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidBotsConfig('(root): must be a JSON object {"manager": …, "bots": […]}');
   }
-  const config = parsed.data;
+  const parsed = v.safeParse(botsConfigSchema, input);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = v.getDotPath(issue) ?? '(root)';
+    throw new InvalidBotsConfig(`${path}: ${issue.message}`);
+  }
+  const config = parsed.output;
   const seen = new Set<string>();
   for (const bot of config.bots) {
     if (seen.has(bot.name)) throw new InvalidBotsConfig(`bot "${bot.name}" is listed twice`);

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as v from 'valibot';
 import { ConversationError, ErrorCode } from './errors';
 import { LIMITS } from './limits';
 import { FILE_MESSAGE_TYPES, MessageType } from './wire';
@@ -25,56 +25,65 @@ export type ClientFrame =
 
 const CLIENT_MESSAGE_TYPES = Object.values(MessageType).filter((type) => type !== MessageType.SYSTEM);
 
+/** Limits count characters (code points), not UTF-16 units: an emoji is one character. */
+function maxChars(limit: number) {
+  return v.check((value: string) => [...value].length <= limit);
+}
+
 /** Each field with its schema and the error code its failure maps to. */
 const MESSAGE_FIELDS = {
   text: {
-    schema: z.string().check(z.maxLength(LIMITS.MAX_TEXT_CHARS)),
+    schema: v.pipe(v.string(), maxChars(LIMITS.MAX_TEXT_CHARS)),
     code: ErrorCode.TEXT_TOO_LONG,
     expected: `a string of at most ${LIMITS.MAX_TEXT_CHARS} characters`,
   },
   local_id: {
-    schema: z.string().check(z.minLength(1), z.maxLength(LIMITS.MAX_LOCAL_ID_CHARS)),
+    schema: v.pipe(v.string(), v.minLength(1), maxChars(LIMITS.MAX_LOCAL_ID_CHARS)),
     code: ErrorCode.LOCAL_ID_TOO_LONG,
     expected: `a non-empty string of at most ${LIMITS.MAX_LOCAL_ID_CHARS} characters`,
   },
   quoted_message_id: {
-    schema: z.string().check(z.uuid()),
+    schema: v.pipe(v.string(), v.uuid()),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a message id (UUID)',
   },
   options: {
-    schema: z
-      .array(z.string().check(z.minLength(1), z.maxLength(LIMITS.MAX_OPTION_CHARS)))
-      .check(z.maxLength(LIMITS.MAX_OPTIONS)),
+    schema: v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.MAX_OPTION_CHARS))),
+      v.maxLength(LIMITS.MAX_OPTIONS),
+    ),
     code: ErrorCode.INVALID_OPTIONS,
     expected: `a list of at most ${LIMITS.MAX_OPTIONS} non-empty strings of at most ${LIMITS.MAX_OPTION_CHARS} characters`,
   },
   command: {
-    schema: z.string().check(z.maxLength(LIMITS.MAX_TEXT_CHARS)),
+    schema: v.pipe(v.string(), v.maxLength(LIMITS.MAX_TEXT_CHARS)),
     code: ErrorCode.INVALID_FIELD,
     expected: `a JSON string of at most ${LIMITS.MAX_TEXT_CHARS} characters`,
   },
   external_file_url: {
-    schema: z.string().check(z.maxLength(LIMITS.MAX_URL_CHARS), z.url({ protocol: /^https?$/ })),
+    schema: v.pipe(v.string(), v.maxLength(LIMITS.MAX_URL_CHARS), v.url(), v.regex(/^https?:\/\//i)),
     code: ErrorCode.INVALID_FIELD,
     expected: `an http(s) URL of at most ${LIMITS.MAX_URL_CHARS} characters`,
   },
   file_name: {
-    schema: z.string().check(z.minLength(1), z.maxLength(255)),
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a file name of at most 255 characters',
   },
   file_size: {
-    schema: z.number().check(z.int(), z.nonnegative()),
+    schema: v.pipe(v.number(), v.integer(), v.minValue(0)),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a non-negative integer',
   },
   mime_type: {
-    schema: z.string().check(z.minLength(1), z.maxLength(255)),
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a MIME type of at most 255 characters',
   },
 } as const;
+
+/** Issue types that mean "too long" (`check` is only `maxChars`). */
+const TOO_LONG_ISSUES: ReadonlySet<string> = new Set(['max_length', 'check']);
 
 const FILE_FIELDS = ['external_file_url', 'file_name', 'file_size', 'mime_type'] as const;
 
@@ -157,14 +166,14 @@ export function parseMessageDraft(frame: Record<string, unknown>): MessageDraft 
   for (const [field, rule] of Object.entries(MESSAGE_FIELDS)) {
     const fieldValue = input[field];
     if (fieldValue === undefined || fieldValue === null) continue;
-    const parsed = rule.schema.safeParse(fieldValue);
+    const parsed = v.safeParse(rule.schema, fieldValue);
     if (!parsed.success) {
       // The specific code is for a value that is too long; a value of the wrong kind is invalid_field.
-      const tooLong = parsed.error.issues.every((issue) => issue.code === 'too_big');
+      const tooLong = parsed.issues.every((issue) => TOO_LONG_ISSUES.has(issue.type));
       const code = tooLong || rule.code === ErrorCode.INVALID_OPTIONS ? rule.code : ErrorCode.INVALID_FIELD;
       throw fail(code, `${field} must be ${rule.expected}`);
     }
-    (draft as unknown as Record<string, unknown>)[field] = parsed.data;
+    (draft as unknown as Record<string, unknown>)[field] = parsed.output;
   }
 
   const isFile = FILE_MESSAGE_TYPES.has(type);

@@ -1,20 +1,20 @@
-import { z } from 'zod/mini';
+import * as v from 'valibot';
 
 /** The parts of an API Gateway WebSocket proxy event the handlers read; everything else is optional. */
-const websocketEventSchema = z.looseObject({
-  requestContext: z.looseObject({
-    connectionId: z.string().check(z.minLength(1)),
-    routeKey: z.string(),
-    eventType: z.enum(['CONNECT', 'MESSAGE', 'DISCONNECT']),
-    connectedAt: z.number(),
-    disconnectStatusCode: z.optional(z.nullable(z.number())),
+const websocketEventSchema = v.looseObject({
+  requestContext: v.looseObject({
+    connectionId: v.pipe(v.string(), v.minLength(1)),
+    routeKey: v.string(),
+    eventType: v.picklist(['CONNECT', 'MESSAGE', 'DISCONNECT']),
+    connectedAt: v.number(),
+    disconnectStatusCode: v.nullish(v.number()),
   }),
-  queryStringParameters: z.optional(z.nullable(z.record(z.string(), z.optional(z.string())))),
-  body: z.optional(z.nullable(z.string())),
-  isBase64Encoded: z.optional(z.boolean()),
+  queryStringParameters: v.nullish(v.record(v.string(), v.optional(v.string()))),
+  body: v.nullish(v.string()),
+  isBase64Encoded: v.optional(v.boolean()),
 });
 
-export type WebSocketEvent = z.infer<typeof websocketEventSchema>;
+export type WebSocketEvent = v.InferOutput<typeof websocketEventSchema>;
 
 export class MalformedEvent extends Error {
   constructor(detail: string) {
@@ -24,12 +24,12 @@ export class MalformedEvent extends Error {
 }
 
 export function parseWebSocketEvent(event: unknown): WebSocketEvent {
-  const parsed = websocketEventSchema.safeParse(event);
+  const parsed = v.safeParse(websocketEventSchema, event);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new MalformedEvent(`${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    const issue = parsed.issues[0];
+    throw new MalformedEvent(`${v.getDotPath(issue) ?? ''} ${issue.message}`.trim());
   }
-  return parsed.data;
+  return parsed.output;
 }
 
 export interface WebSocketResult {

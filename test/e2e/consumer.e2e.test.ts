@@ -243,6 +243,8 @@ describe('sync after a reconnect', () => {
     let biaSocket = await connectAndSync(bia.token);
     const lastSeen = await lastSeqOf(biaSocket);
     await biaSocket.close();
+    // $disconnect runs after the close (as on AWS): let its participant-left land first.
+    await anaSocket.waitFor(isMessage((m) => m.event === 'participant-left'));
 
     for (const text of ['one', 'two', 'three']) {
       anaSocket.send({ type: 'T', text, local_id: `m-${text}` });
@@ -366,14 +368,14 @@ describe('gone connections (410)', () => {
         .body as Ticket;
       const cai = (await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Cai' } }))
         .body as Ticket;
-      const sockets = await Promise.all(
-        [ana, bia, cai].map(async (ticket) => {
-          const socket = await TestSocket.open(lossy.gateway.url, { token: ticket.token });
-          socket.send({ action: 'sync', after_seq: 0 });
-          await socket.waitFor((frame) => frame.state !== undefined);
-          return socket;
-        }),
-      );
+      // One at a time: with no grace, a 410 from a connection still inside its $connect would remove it.
+      const sockets: TestSocket[] = [];
+      for (const ticket of [ana, bia, cai]) {
+        const socket = await TestSocket.open(lossy.gateway.url, { token: ticket.token });
+        socket.send({ action: 'sync', after_seq: 0 });
+        await socket.waitFor((frame) => frame.state !== undefined);
+        sockets.push(socket);
+      }
       const [anaSocket, biaSocket, caiSocket] = sockets as [TestSocket, TestSocket, TestSocket];
       await biaSocket.close();
       const from = anaSocket.frames.length;
