@@ -17,10 +17,17 @@ function idleArgs(marker: string, ignoreSigterm = false): string[] {
   return ['-e', `${ignore} console.log('ready'); setInterval(() => {}, 1000);`, marker];
 }
 
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+interface ProcessLine {
+  pid: number;
+  args: string;
+}
+
+function processesWith(marker: string): ProcessLine[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
     .split('\n')
-    .filter((line) => line.includes(marker) && !line.includes('ps -eo'));
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .flatMap((match) => (match ? [{ pid: Number(match[1]), args: match[2] }] : []))
+    .filter((process) => process.args.includes(marker) && !process.args.startsWith('ps '));
 }
 
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
@@ -41,8 +48,10 @@ describe('spawnTethered', () => {
     ].join('\n');
     const parent = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', parentScript], { cwd: REPO_ROOT, stdio: 'ignore' });
     try {
-      const isCommand = (line: string) => !line.includes('tether.mjs');
-      await waitUntil(() => processesWith(marker).some(isCommand), 'the tethered command runs');
+      // The parent's own command line holds the marker too; the tethered command is another process.
+      const tethered = () =>
+        processesWith(marker).filter((process) => process.pid !== parent.pid && !process.args.includes('tether.mjs'));
+      await waitUntil(() => tethered().length > 0, 'the tethered command runs');
 
       parent.kill('SIGKILL');
 
