@@ -10,8 +10,10 @@ const TETHER_SCRIPT = join(__dirname, 'tether.mjs');
 export const STOP_GRACE_MS = 5_000;
 /** Extra wait for the tether itself, past its grace period, before the whole group gets SIGKILL. */
 const STOP_MARGIN_MS = 2_000;
-/** Output lines kept for error messages. */
+/** Output lines kept for error messages (stack frames are left out). */
 const OUTPUT_TAIL_LINES = 40;
+/** Java and Node stack frames: noise in an error message that already names the exception. */
+const STACK_FRAME_LINE = /^\s+(at |\.\.\. \d+ more$)/;
 /** @default pause between two readiness probes */
 export const READY_POLL_INTERVAL_MS = 50;
 
@@ -111,7 +113,7 @@ export class SupervisedProcess {
     return this.status;
   }
 
-  /** The last output lines, for error messages. */
+  /** The last output lines, for error messages, without stack frames (`at …`, `... 16 more`). */
   recentOutput(): string {
     return this.outputTail.length > 0 ? this.outputTail.join('\n') : '(no output)';
   }
@@ -136,9 +138,12 @@ export class SupervisedProcess {
             `Its output:\n${this.recentOutput()}`,
         );
       }
+      // A probe can hang on a port someone else holds; the process's exit must still end the wait.
+      const probing = probe().then(() => true);
+      probing.catch(() => undefined);
       try {
-        await probe();
-        return;
+        if (await Promise.race([probing, this.exited.then(() => false)])) return;
+        continue;
       } catch (error) {
         lastError = error;
       }
@@ -181,8 +186,10 @@ export class SupervisedProcess {
   }
 
   private onLine(line: string): void {
-    this.outputTail.push(line);
-    if (this.outputTail.length > OUTPUT_TAIL_LINES) this.outputTail.shift();
+    if (!STACK_FRAME_LINE.test(line)) {
+      this.outputTail.push(line);
+      if (this.outputTail.length > OUTPUT_TAIL_LINES) this.outputTail.shift();
+    }
     this.log(`${this.label}: ${line}`);
     for (const listener of this.lineListeners) listener(line);
   }

@@ -35,7 +35,7 @@ const DYNAMODB_LOCAL_OPTIONS = ['-disableTelemetry'];
 /** Attempts with a fresh free port when another process took the chosen one first. */
 const PORT_ATTEMPTS = 3;
 const PORT_IN_USE = /Could not start server on port|Address already in use|BindException/i;
-/** Probe requests fail fast: the next poll comes 50 ms later anyway. */
+/** Probe requests fail fast (the SDK only warns about a slow request unless told to throw). */
 const PROBE_CONNECTION_TIMEOUT_MS = 1_000;
 const PROBE_REQUEST_TIMEOUT_MS = 3_000;
 
@@ -115,7 +115,11 @@ async function startOnPort(
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: PROBE_CONNECTION_TIMEOUT_MS, requestTimeout: PROBE_REQUEST_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: PROBE_CONNECTION_TIMEOUT_MS,
+      requestTimeout: PROBE_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   });
   try {
     await jvm.waitUntilReady(() => probeClient.send(new ListTablesCommand({ Limit: 1 })), {

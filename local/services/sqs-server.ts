@@ -60,7 +60,11 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
           region: 'us-east-1',
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
           maxAttempts: 1,
-          requestHandler: { connectionTimeout: PROBE_CONNECTION_TIMEOUT_MS, requestTimeout: PROBE_REQUEST_TIMEOUT_MS },
+          requestHandler: {
+            connectionTimeout: PROBE_CONNECTION_TIMEOUT_MS,
+            requestTimeout: PROBE_REQUEST_TIMEOUT_MS,
+            throwOnRequestTimeout: true,
+          },
         });
         await probeClient.send(new ListQueuesCommand({ MaxResults: 1 }));
       },

@@ -30,6 +30,11 @@ export class HttpBotInviter implements BotInviter {
     if (!bot.invite_url) return;
     const url = this.options.resolveUrl ? this.options.resolveUrl(bot.invite_url) : bot.invite_url;
     const fields = { bot: bot.name, conversation_id: invitation.conversation_id, url };
+    if (!/^https?:\/\//i.test(url)) {
+      // e.g. the example bots' `local://` URL in a deployment: no attempt can succeed.
+      this.options.log.error('bot invite_url is not http(s); not invited', fields);
+      return;
+    }
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
