@@ -18,7 +18,7 @@ import {
   type Logger,
 } from './ports';
 import type { ConnectionRecord, ConversationBot, ConversationConnections, ParticipantRecord } from './records';
-import { hashToken } from './tokens';
+import { hashToken, tokenMatchesHash } from './tokens';
 import {
   ApprovalStatus,
   ParticipantType,
@@ -98,8 +98,11 @@ export class ConversationConsumer {
       return { accepted: false, error: new ConversationError(code, message) };
     };
     if (!request.token) return refused(ErrorCode.MISSING_TOKEN, 'a token query parameter is required');
-    const participant = await this.store.findTokenOwner(hashToken(request.token));
-    if (!participant) return refused(ErrorCode.INVALID_TOKEN, 'unknown token');
+    const owner = await this.store.findTokenOwner(hashToken(request.token));
+    if (!owner || !tokenMatchesHash(request.token, owner.tokenHash)) {
+      return refused(ErrorCode.INVALID_TOKEN, 'unknown token');
+    }
+    const { participant } = owner;
     if (request.conversationId !== undefined && request.conversationId !== participant.conversationId) {
       return refused(ErrorCode.FOREIGN_CONVERSATION, 'the token belongs to another conversation');
     }

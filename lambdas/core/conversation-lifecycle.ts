@@ -6,7 +6,7 @@ import { LIMITS } from './limits';
 import { buildSystemMessage, participantMetadata } from './message-builder';
 import { ConcurrentChange, type Clock, type ConversationStore, type IdSource, type Logger } from './ports';
 import type { ConversationBot, ConversationRecord, ParticipantRecord } from './records';
-import { generateToken, hashToken } from './tokens';
+import { generateToken, hashToken, tokenMatchesHash } from './tokens';
 import { ParticipantType, SystemEvent, type ParticipantState, type WireMessage } from './wire';
 
 /** What a new `websocket` bot receives (SPEC 4.1). */
@@ -237,8 +237,11 @@ export class ConversationLifecycle {
 
   private async authorize(conversationId: string, token: string | undefined): Promise<ParticipantRecord> {
     if (!token) throw new ConversationError(ErrorCode.MISSING_TOKEN, 'Authorization: Bearer <token> is required');
-    const participant = await this.deps.store.findTokenOwner(hashToken(token));
-    if (!participant) throw new ConversationError(ErrorCode.INVALID_TOKEN, 'unknown token');
+    const owner = await this.deps.store.findTokenOwner(hashToken(token));
+    if (!owner || !tokenMatchesHash(token, owner.tokenHash)) {
+      throw new ConversationError(ErrorCode.INVALID_TOKEN, 'unknown token');
+    }
+    const { participant } = owner;
     if (participant.conversationId !== conversationId) {
       throw new ConversationError(ErrorCode.FOREIGN_CONVERSATION, 'the token belongs to another conversation');
     }

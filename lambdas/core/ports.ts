@@ -87,7 +87,8 @@ export interface NewConversation {
 }
 
 export interface ConversationStore {
-  findTokenOwner(tokenHash: string): Promise<ParticipantRecord | undefined>;
+  /** The participant whose token has this hash, with the stored hash (compared again in constant time). */
+  findTokenOwner(tokenHash: string): Promise<{ participant: ParticipantRecord; tokenHash: string } | undefined>;
   findConnection(connectionId: string): Promise<ConnectionOwner | undefined>;
   getConversation(conversationId: string): Promise<ConversationRecord | undefined>;
   getParticipant(conversationId: string, participantId: string): Promise<ParticipantRecord | undefined>;

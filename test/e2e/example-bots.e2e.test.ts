@@ -42,8 +42,6 @@ async function startWithExampleBots(label: string, config: BotsConfig): Promise<
   };
 }
 
-const isMessage = (predicate: (message: Frame) => boolean) => (frame: Frame) =>
-  frame.message !== undefined && predicate(frame.message);
 
 async function converse(stack: TestStack, questions: string[], expectedAnswers: number): Promise<{ human: TestSocket; ticket: Frame }> {
   const created = await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana', bots: ['Echo', 'Calculator'] } });

@@ -65,9 +65,13 @@ export class DynamoConversationStore implements ConversationStore {
     this.tableName = options.tableName;
   }
 
-  async findTokenOwner(tokenHash: string): Promise<ParticipantRecord | undefined> {
+  async findTokenOwner(tokenHash: string): Promise<{ participant: ParticipantRecord; tokenHash: string } | undefined> {
     const item = await this.get(keys.token(tokenHash));
-    return item ? participantFromAttributes(item.participant as ParticipantAttributes) : undefined;
+    if (!item) return undefined;
+    return {
+      participant: participantFromAttributes(item.participant as ParticipantAttributes),
+      tokenHash: String(item.token_hash),
+    };
   }
 
   async findConnection(connectionId: string): Promise<ConnectionOwner | undefined> {

@@ -93,7 +93,7 @@ describe('createConversation', () => {
     const { conversation, ana } = await newConversation();
 
     expect(await store.getConversation(conversation.id)).toEqual(conversation);
-    expect(await store.findTokenOwner(`hash-${ana.id}`)).toEqual(ana);
+    expect(await store.findTokenOwner(`hash-${ana.id}`)).toEqual({ participant: ana, tokenHash: `hash-${ana.id}` });
     expect(await store.getParticipant(conversation.id, ana.id)).toEqual(ana);
     const roster = await store.loadRoster(conversation.id);
     expect(roster?.participants).toEqual([ana]);
