@@ -14,6 +14,7 @@ import { disconnectHandler } from '../lambdas/handlers/websocket-disconnect';
 import { createApp, type App, type AppConfig } from '../lambdas/runtime/app';
 import { startWebSocketGateway, type WebSocketGateway, type WebSocketGatewayOptions } from './gateway';
 import { startHttpApiServer, type HttpApiServer, type StaticFiles } from './http/http-api-server';
+import { tableNameFor } from '../lambdas/adapters/dynamodb/table-design';
 import { createConversationTable } from './provision/create-table';
 import { createBotQueues, createRepliesQueues } from './provision/create-queues';
 import { startSqsEventSource, type SqsEventSource } from './queues/sqs-event-source';
@@ -72,7 +73,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     credentials: LOCAL_CREDENTIALS,
   });
   const sqs = new SQSClient({ endpoint: options.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const tableName = `${options.prefix}-conversations`;
+  const tableName = tableNameFor(options.prefix);
   await createConversationTable(dynamoDb, tableName);
   const botQueues = await createBotQueues(sqs, options.prefix, queueBotNames(options.bots));
   const replies = await createRepliesQueues(sqs, options.prefix);

@@ -67,8 +67,8 @@ async function main(): Promise<void> {
     progress(`bots: ${bots.bots.map((b) => `${b.name} (${b.delivery})`).join(', ')}; manager: ${bots.manager ?? 'none'}`);
     progress('starting DynamoDB Local and the SQS server…');
     const [dynamoDb, sqs] = await Promise.all([
-      startDynamoDbLocal({ log: (line) => log.debug(`dynamodb-local: ${line}`) }),
-      startSqsServer({ log: (line) => log.debug(`sqs: ${line}`) }),
+      startDynamoDbLocal({ log: (line) => log.debug(line) }),
+      startSqsServer({ log: (line) => log.debug(line) }),
     ]);
     stoppers.push(() => dynamoDb.stop(), () => sqs.stop());
     progress(`DynamoDB Local at ${dynamoDb.endpoint}, SQS at ${sqs.endpoint}`);

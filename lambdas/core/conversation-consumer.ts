@@ -375,10 +375,16 @@ export class ConversationConsumer {
     if (!snapshot) throw fail(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
     if (snapshot.conversation.ended) throw fail(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended');
 
-    const quoted = draft.quoted_message_id
-      ? await this.store.findMessage(conversationId, draft.quoted_message_id)
-      : undefined;
-    if (draft.quoted_message_id && !quoted) {
+    // Only the manager's commands act on the quoted message; for anyone else its existence is enough.
+    let quoted: WireMessage | undefined;
+    let quoteFound = true;
+    if (draft.quoted_message_id && sender.isManager) {
+      quoted = await this.store.findMessage(conversationId, draft.quoted_message_id);
+      quoteFound = quoted !== undefined;
+    } else if (draft.quoted_message_id) {
+      quoteFound = await this.store.messageExists(conversationId, draft.quoted_message_id);
+    }
+    if (!quoteFound) {
       throw fail(ErrorCode.UNKNOWN_QUOTED_MESSAGE, 'quoted_message_id is not a message of this conversation');
     }
 

@@ -96,6 +96,8 @@ export interface ConversationStore {
   loadConnections(conversationId: string): Promise<ConversationConnections | undefined>;
   /** The conversation, its connections and all its participants. */
   loadRoster(conversationId: string): Promise<ConversationRoster | undefined>;
+  /** Whether a message (approved or pending) of this conversation has this id: one small read. */
+  messageExists(conversationId: string, messageId: string): Promise<boolean>;
   /** Approved or pending message of this conversation, or undefined. */
   findMessage(conversationId: string, messageId: string): Promise<WireMessage | undefined>;
   /** Approved messages with `seq` > afterSeq, in order, at most `limit`. */

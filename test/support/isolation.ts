@@ -2,6 +2,7 @@
  * Test files share one DynamoDB Local and one SQS server per jest run; each isolates itself with
  * its own name prefix for tables and queues.
  */
+import { tableNameFor } from '../../lambdas/adapters/dynamodb/table-design';
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +32,7 @@ export function uniquePrefix(label: string): string {
 
 /** The table a stack with this prefix uses (as `local/stack.ts` names it). */
 export function testTableName(prefix: string): string {
-  return `${prefix}-conversations`;
+  return tableNameFor(prefix);
 }
 
 export interface TestTable {

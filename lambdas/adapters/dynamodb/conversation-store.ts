@@ -111,6 +111,19 @@ export class DynamoConversationStore implements ConversationStore {
     return this.assemble(items, true) as ConversationRoster | undefined;
   }
 
+  async messageExists(conversationId: string, messageId: string): Promise<boolean> {
+    const output = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.messageById(conversationId, messageId),
+        ConsistentRead: true,
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+      }),
+    );
+    return output.Item !== undefined;
+  }
+
   async findMessage(conversationId: string, messageId: string): Promise<WireMessage | undefined> {
     const pointer = await this.get(keys.messageById(conversationId, messageId));
     if (!pointer) return undefined;

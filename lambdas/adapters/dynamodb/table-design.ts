@@ -33,6 +33,11 @@ export const TABLE_DEFINITION = {
   billing: 'PAY_PER_REQUEST',
 } as const;
 
+/** The table's name for a deployment or local stack prefix (the CDK stack lets CloudFormation name it). */
+export function tableNameFor(prefix: string): string {
+  return `${prefix}-conversations`;
+}
+
 /** API Gateway closes every connection after 2 h; a margin covers clock skew and a late `$disconnect`. */
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60 + 10 * 60;
 

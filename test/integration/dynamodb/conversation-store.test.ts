@@ -114,6 +114,8 @@ describe('commit', () => {
 
     expect((await store.getConversation(conversation.id))?.lastSeq).toBe(2);
     expect(await store.findMessage(conversation.id, message.id)).toEqual(message);
+    expect(await store.messageExists(conversation.id, message.id)).toBe(true);
+    expect(await store.messageExists(randomUUID(), message.id)).toBe(false);
     expect(await store.listMessagesAfter(conversation.id, 1, 10)).toEqual([message]);
   });
 
