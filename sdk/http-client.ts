@@ -1,5 +1,7 @@
 import { HttpApiError } from './errors';
-import type { ParticipantState, WireMessage } from './protocol';
+import type { ConversationTicket, ConversationView, WireMessage } from './protocol';
+
+export type { ConversationTicket, ConversationView } from './protocol';
 
 /** `POST /conversations` body (SPEC 4). */
 export interface CreateConversationRequest {
@@ -14,27 +16,6 @@ export interface CreateConversationRequest {
 /** `POST /conversations/{id}/join` body. */
 export interface JoinRequest {
   nickname?: string;
-}
-
-/** Answer to `createConversation` and `join`: the only time the token is shown. */
-export interface ConversationTicket {
-  id: string;
-  name: string | null;
-  created_at: string;
-  participants: ParticipantState[];
-  my_participant_id: string;
-  token: string;
-  /** Gateway URL without token, for `ConversationClient`'s `url`. */
-  websocket_url: string;
-}
-
-/** `GET /conversations/{id}`. */
-export interface ConversationView {
-  id: string;
-  name: string | null;
-  created_at: string;
-  ended: boolean;
-  participants: ParticipantState[];
 }
 
 /** `GET /limits`: the size limits clients must respect. */

@@ -7,6 +7,8 @@ export type {
   BotQueueBody,
   BotReplyBody,
   ConversationState,
+  ConversationTicket,
+  ConversationView,
   ErrorBody,
   ParticipantState,
   ServerFrame,

@@ -7,7 +7,14 @@ import { buildSystemMessage, participantMetadata } from './message-builder';
 import { ConcurrentChange, type Clock, type ConversationStore, type IdSource, type Logger } from './ports';
 import type { ConversationBot, ConversationRecord, ParticipantRecord } from './records';
 import { generateToken, hashToken, tokenMatchesHash } from './tokens';
-import { ParticipantType, SystemEvent, type ParticipantState, type WireMessage } from './wire';
+import {
+  ParticipantType,
+  SystemEvent,
+  type ConversationTicket,
+  type ConversationView,
+  type ParticipantState,
+  type WireMessage,
+} from './wire';
 
 /** What a new `websocket` bot receives (SPEC 4.1). */
 export interface BotInvitation {
@@ -34,25 +41,6 @@ export interface LifecycleDependencies {
   websocketUrl: string;
   /** `POST /conversations/{id}/join` works only when true. @default false */
   openRooms: boolean;
-}
-
-/** Answer to `POST /conversations` and `/join`: the only time a token is shown. */
-export interface ConversationTicket {
-  id: string;
-  name: string | null;
-  created_at: string;
-  participants: ParticipantState[];
-  my_participant_id: string;
-  token: string;
-  websocket_url: string;
-}
-
-export interface ConversationView {
-  id: string;
-  name: string | null;
-  created_at: string;
-  ended: boolean;
-  participants: ParticipantState[];
 }
 
 export interface HistoryParameters {

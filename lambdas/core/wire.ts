@@ -89,6 +89,27 @@ export type ServerFrame =
   | { error: ErrorBody }
   | { pong: { last_seq: number; connection_id: string } };
 
+/** Answer to `POST /conversations` and `/join` (SPEC 4): the only time a token is shown. */
+export interface ConversationTicket {
+  id: string;
+  name: string | null;
+  created_at: string;
+  participants: ParticipantState[];
+  my_participant_id: string;
+  token: string;
+  /** Gateway URL without token; a client appends `?token=`. */
+  websocket_url: string;
+}
+
+/** `GET /conversations/{id}` (SPEC 4). */
+export interface ConversationView {
+  id: string;
+  name: string | null;
+  created_at: string;
+  ended: boolean;
+  participants: ParticipantState[];
+}
+
 /** Body of an SQS message sent to a `queue` bot (the bot manager is one). */
 export interface BotQueueBody {
   conversation_id: string;

@@ -209,14 +209,7 @@ export class DynamoConversationStore implements ConversationStore {
   async createConversation(created: NewConversation): Promise<void> {
     const { conversation } = created;
     const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.conversation(conversation.id), ...conversationToAttributes(conversation) },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-        },
-      },
+      this.putIfAbsent({ ...keys.conversation(conversation.id), ...conversationToAttributes(conversation) }),
     ];
     for (const { participant, tokenHash } of created.participants) {
       items.push(this.participantPut(participant));
@@ -377,44 +370,35 @@ export class DynamoConversationStore implements ConversationStore {
     };
     if (message.seq !== undefined) idItem.seq = message.seq;
     else idItem.message = message;
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: idItem,
-        // The id is derived from (sender, local_id): this condition is the de-duplication guard.
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-      },
-    };
+    // The id is derived from (sender, local_id): its "must be new" condition is the de-duplication guard.
+    return this.putIfAbsent(idItem);
   }
 
   private seqPut(conversationId: string, message: WireMessage): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: { ...keys.messageBySeq(conversationId, message.seq!), time: message.time, message },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-      },
-    };
+    return this.putIfAbsent({ ...keys.messageBySeq(conversationId, message.seq!), time: message.time, message });
   }
 
   private participantPut(participant: ParticipantRecord): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: { ...keys.participant(participant.conversationId, participant.id), ...participantToAttributes(participant) },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-      },
-    };
+    return this.putIfAbsent({
+      ...keys.participant(participant.conversationId, participant.id),
+      ...participantToAttributes(participant),
+    });
   }
 
   private tokenPut(participant: ParticipantRecord, tokenHash: string): TransactItem {
+    return this.putIfAbsent({
+      ...keys.token(tokenHash),
+      token_hash: tokenHash,
+      participant: participantToAttributes(participant),
+    });
+  }
+
+  /** A put that fails its transaction when the item exists: every item here is written once. */
+  private putIfAbsent(item: Record<string, unknown>): TransactItem {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { ...keys.token(tokenHash), token_hash: tokenHash, participant: participantToAttributes(participant) },
+        Item: item,
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
       },

@@ -1,0 +1,92 @@
+import { ENV } from '../../lambdas/config/environment';
+import type { BotsConfig } from '../../lambdas/core/bots-config';
+import type { BotQueueBody } from '../../lambdas/core/wire';
+import { quotingReply, shouldAnswer, type ReplyFrame } from '../bot-reply';
+import { calculatorAnswer } from '../calculator/arithmetic';
+import { echoAnswer } from '../echo/echo-reply';
+import { ConversationBots } from '../manager/conversation-bots';
+import { routingManagerReplies } from '../manager/routing-manager';
+import { transparentManagerReplies } from '../manager/transparent-manager';
+
+/**
+ * The example `queue` bots as Lambda logic: the same pure functions the local runner
+ * (`bots/example-bots.ts`) calls, keyed by bot name. Maps, not object literals, so a bot named
+ * `constructor` is no example bot.
+ */
+
+/** Environment variables of an example bot Lambda (set by `lib/example-bots.ts`). */
+export const EXAMPLE_BOT_ENV = {
+  /** Which example logic runs: `Manager`, `Transparent`, `Calculator` or `Echo`. */
+  BOT_NAME: 'BOT_NAME',
+  REPLIES_QUEUE_URL: ENV.REPLIES_QUEUE_URL,
+  LOG_LEVEL: ENV.LOG_LEVEL,
+} as const;
+
+/** Answering bots: what they say to a human's text, and the prefix of their replies' `local_id`. */
+const ANSWERING_BOTS = new Map<string, { prefix: string; answer: (text: string) => string }>([
+  ['Echo', { prefix: 'echo', answer: echoAnswer }],
+  ['Calculator', { prefix: 'calc', answer: calculatorAnswer }],
+]);
+
+/** Bot managers: what they send back for one delivery, given what they know of the conversations. */
+const MANAGER_BOTS = new Map<string, (delivery: BotQueueBody, bots: ConversationBots) => ReplyFrame[]>([
+  ['Manager', (delivery, bots) => routingManagerReplies(delivery, bots)],
+  ['Transparent', (delivery, bots) => transparentManagerReplies(delivery, bots)],
+]);
+
+/** The frames one example bot sends back for one delivery from its queue. */
+export interface ExampleQueueBot {
+  readonly name: string;
+  replies(delivery: BotQueueBody): ReplyFrame[];
+}
+
+export class UnknownExampleBot extends Error {
+  constructor(name: string) {
+    super(`"${name}" is not an example queue bot (one of ${[...MANAGER_BOTS.keys(), ...ANSWERING_BOTS.keys()].join(', ')})`);
+    this.name = 'UnknownExampleBot';
+  }
+}
+
+/**
+ * The example queue bots of a registry that run as Lambdas, in registry order, with the local
+ * runner's rule: `Manager` or `Transparent` only when it is the configured manager (another
+ * manager means the example one reads no queue, SPEC 4.1); `Calculator` or `Echo` only when it
+ * is a `queue` bot and not the manager. A `websocket` Echo holds a WebSocket per conversation and
+ * cannot be a Lambda: it runs as a worker (see `lib/example-bots.ts`).
+ *
+ * @example exampleLambdaBotNames({ manager: 'Manager', bots: [manager, echoOnWebSocket, calculator] }) // ['Manager', 'Calculator']
+ */
+export function exampleLambdaBotNames(config: BotsConfig): string[] {
+  return config.bots
+    .filter((bot) => bot.delivery === 'queue')
+    .filter((bot) => (bot.name === config.manager ? MANAGER_BOTS.has(bot.name) : ANSWERING_BOTS.has(bot.name)))
+    .map((bot) => bot.name);
+}
+
+/**
+ * The logic of one example queue bot. A manager keeps `ConversationBots` (which bots each
+ * conversation has, learned from `participant-joined`) in this object's memory: in a Lambda that
+ * is one container's memory, and a container sees only the conversations SQS happened to hand it.
+ * The routing manager then knows nothing of a conversation and routes by name (arithmetic to
+ * `Calculator`, the rest to `Echo`), which is right for the default bots file; a redirect to a bot
+ * the conversation lacks is ignored by the backend. The transparent manager redirects to the bots
+ * it knows, so in a container that has not seen the conversation's joins it redirects nothing.
+ *
+ * @throws UnknownExampleBot for any other name
+ */
+export function exampleQueueBot(name: string): ExampleQueueBot {
+  const manager = MANAGER_BOTS.get(name);
+  if (manager) {
+    const bots = new ConversationBots();
+    return { name, replies: (delivery) => manager(delivery, bots) };
+  }
+  const answering = ANSWERING_BOTS.get(name);
+  if (answering) {
+    return {
+      name,
+      replies: ({ message, bot_participant_id: self }) =>
+        shouldAnswer(message, self) ? [quotingReply(message, answering.answer(message.text ?? ''), answering.prefix)] : [],
+    };
+  }
+  throw new UnknownExampleBot(name);
+}
