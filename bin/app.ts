@@ -6,12 +6,13 @@
  *   npx cdk deploy -c botsFile=path/to/bots.json -c openRooms=true
  *
  * Context (see `lib/app-context.ts`): botsFile, queuePrefix, openRooms, logLevel,
- * apiGatewayCloudWatchRole. A bad bots file or setting stops synth with its message.
+ * apiGatewayCloudWatchRole, exampleBots (default true: the bots file's example queue bots run as
+ * Lambdas). A bad bots file or setting stops synth with its message.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidBotsConfig } from '../lambdas/core/bots-config';
-import { stackPropsFromContext } from '../lib/app-context';
+import { DEFAULT_EXAMPLE_BOTS, stackPropsFromContext } from '../lib/app-context';
 import { InvalidDeploymentConfiguration } from '../lib/errors';
 import { ConversationsStack, STACK_NAME } from '../lib/conversations-stack';
 
@@ -20,6 +21,7 @@ const app = new App();
 try {
   new ConversationsStack(app, STACK_NAME, {
     description: 'Serverless conversations between people and bots (WebSocket API, Lambda, DynamoDB, SQS)',
+    exampleBots: DEFAULT_EXAMPLE_BOTS,
     ...stackPropsFromContext(app.node),
   });
 } catch (error) {

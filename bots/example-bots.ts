@@ -4,28 +4,12 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import type { BotsConfig } from '../lambdas/core/bots-config';
 import type { Logger } from '../lambdas/core/ports';
-import type { BotQueueBody, WireMessage } from '../lambdas/core/wire';
+import type { WireMessage } from '../lambdas/core/wire';
 import { ConversationClient, QueueBotWorker, type WebSocketConstructor } from '../sdk/node';
-import { quotingReply, shouldAnswer, type ReplyFrame } from './bot-reply';
-import { calculatorAnswer } from './calculator/arithmetic';
-import { echoAnswer } from './echo/echo-reply';
-import { ConversationBots } from './manager/conversation-bots';
-import { routingManagerReplies } from './manager/routing-manager';
-import { transparentManagerReplies } from './manager/transparent-manager';
+import { quotingReply, shouldAnswer } from './bot-reply';
+import { ANSWERING_BOTS, MANAGER_BOTS, exampleQueueBot } from './example-registry';
 
-/** Answering bots: a name and what it says to a human's text. */
-const ANSWERS: Record<string, { prefix: string; answer: (text: string) => string }> = {
-  Echo: { prefix: 'echo', answer: echoAnswer },
-  Calculator: { prefix: 'calc', answer: calculatorAnswer },
-};
-
-/** Managers: what they send back for one delivery from their queue. */
-const MANAGERS: Record<string, (delivery: BotQueueBody, bots: ConversationBots) => ReplyFrame[]> = {
-  Manager: (delivery, bots) => routingManagerReplies(delivery, bots),
-  Transparent: (delivery, bots) => transparentManagerReplies(delivery, bots),
-};
-
-export const EXAMPLE_BOT_NAMES = [...Object.keys(ANSWERS), ...Object.keys(MANAGERS)];
+export const EXAMPLE_BOT_NAMES = [...ANSWERING_BOTS.keys(), ...MANAGER_BOTS.keys()];
 
 export interface ExampleBotsOptions {
   sqs: SQSClient;
@@ -61,11 +45,10 @@ export async function startExampleBots(options: ExampleBotsOptions): Promise<Exa
     const queueUrl = options.botQueueUrls[entry.name];
     if (entry.delivery !== 'queue' || !queueUrl) continue;
     const isManager = entry.name === options.bots.manager;
-    const manager = MANAGERS[entry.name];
-    const answering = ANSWERS[entry.name];
-    if (isManager && !manager) continue; // another program is the manager
-    if (!isManager && !answering) continue; // not one of ours
-    const bots = new ConversationBots();
+    // Another program may be the manager, and only example bots run here.
+    const ours = isManager ? MANAGER_BOTS.has(entry.name) : ANSWERING_BOTS.has(entry.name);
+    if (!ours) continue;
+    const bot = exampleQueueBot(entry.name);
     const worker = new QueueBotWorker({
       sqs: options.sqs,
       queueUrl,
@@ -73,13 +56,7 @@ export async function startExampleBots(options: ExampleBotsOptions): Promise<Exa
       waitTimeSeconds: options.waitTimeSeconds ?? 2,
       log: options.log,
       handleMessage: async (delivery, reply) => {
-        const frames =
-          isManager && manager
-            ? manager(delivery, bots)
-            : answering && shouldAnswer(delivery.message, delivery.bot_participant_id)
-              ? [quotingReply(delivery.message, answering.answer(delivery.message.text ?? ''), answering.prefix)]
-              : [];
-        for (const frame of frames) await reply(frame);
+        for (const frame of bot.replies(delivery)) await reply(frame);
       },
     });
     worker.start();
@@ -87,10 +64,10 @@ export async function startExampleBots(options: ExampleBotsOptions): Promise<Exa
     running.push(entry.name);
   }
 
-  const websocketBots = options.bots.bots.filter((entry) => entry.delivery === 'websocket' && ANSWERS[entry.name]);
+  const websocketBots = options.bots.bots.filter((entry) => entry.delivery === 'websocket' && ANSWERING_BOTS.has(entry.name));
   const server: Server = createServer((request, response) => {
     const name = decodeURIComponent((request.url ?? '').replace(/^\/invite\//, ''));
-    const answering = ANSWERS[name];
+    const answering = ANSWERING_BOTS.get(name);
     if (request.method !== 'POST' || !answering) {
       response.writeHead(404).end();
       return;

@@ -19,7 +19,12 @@ export const CONTEXT = {
   LOG_LEVEL: 'logLevel',
   /** `false` when the account already has an API Gateway CloudWatch Logs role. @default true */
   API_GATEWAY_CLOUDWATCH_ROLE: 'apiGatewayCloudWatchRole',
+  /** `false` to deploy no example bot Lambdas (`lib/example-bots.ts`). @default true (DEFAULT_EXAMPLE_BOTS) */
+  EXAMPLE_BOTS: 'exampleBots',
 } as const;
+
+/** The app deploys the bots file's example queue bots as Lambdas unless told not to. */
+export const DEFAULT_EXAMPLE_BOTS = true;
 
 /** The example bots shipped with the project. */
 export const DEFAULT_BOTS_FILE = path.join(PROJECT_ROOT, 'bots', 'bots.json');
@@ -49,7 +54,7 @@ export function loadBotsFile(file: string): BotsConfig {
 /** The stack's settings from CDK context (`cdk.json` or `-c key=value`), checked. */
 export function stackPropsFromContext(node: Node): Pick<
   ConversationsStackProps,
-  'bots' | 'queuePrefix' | 'openRooms' | 'logLevel' | 'apiGatewayCloudWatchRole'
+  'bots' | 'queuePrefix' | 'openRooms' | 'logLevel' | 'apiGatewayCloudWatchRole' | 'exampleBots'
 > {
   const botsFile = stringContext(node, CONTEXT.BOTS_FILE);
   const queuePrefix = stringContext(node, CONTEXT.QUEUE_PREFIX);
@@ -61,12 +66,14 @@ export function stackPropsFromContext(node: Node): Pick<
   }
   const openRooms = booleanContext(node, CONTEXT.OPEN_ROOMS);
   const apiGatewayCloudWatchRole = booleanContext(node, CONTEXT.API_GATEWAY_CLOUDWATCH_ROLE);
+  const exampleBots = booleanContext(node, CONTEXT.EXAMPLE_BOTS);
   return {
     bots: loadBotsFile(botsFile === undefined ? DEFAULT_BOTS_FILE : path.resolve(botsFile)),
     ...(queuePrefix !== undefined ? { queuePrefix } : {}),
     ...(openRooms !== undefined ? { openRooms } : {}),
     ...(logLevel !== undefined ? { logLevel: logLevel as LogLevel } : {}),
     ...(apiGatewayCloudWatchRole !== undefined ? { apiGatewayCloudWatchRole } : {}),
+    ...(exampleBots !== undefined ? { exampleBots } : {}),
   };
 }
 

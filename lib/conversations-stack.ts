@@ -8,6 +8,7 @@ import { BotQueues } from './bot-queues';
 import { BotWorkerPolicy } from './bot-worker-policy';
 import { ConversationTable } from './conversation-table';
 import { InvalidDeploymentConfiguration } from './errors';
+import { ExampleBots } from './example-bots';
 import { FifoQueue } from './fifo-queue';
 import { BundlingMode, HandlerFunction } from './handler-function';
 import { handlerEnvironment } from './handler-environment';
@@ -49,6 +50,13 @@ export interface ConversationsStackProps extends StackProps {
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Run the example `queue` bots of the bots file (`Manager`, `Transparent`, `Calculator`, `Echo`)
+   * as Lambdas on their queues (`lib/example-bots.ts`). The CDK app turns it on unless
+   * `-c exampleBots=false`; a stack built in code deploys only what it asks for.
+   * @default false
+   */
+  readonly exampleBots?: boolean;
 }
 
 /** The route and queue handlers, one Lambda each. */
@@ -75,6 +83,8 @@ export class ConversationsStack extends Stack {
   readonly handlers: ConversationHandlers;
   readonly botWorkerPolicy: BotWorkerPolicy;
   readonly apiGatewayLoggingRole?: ApiGatewayLoggingRole;
+  /** The example queue bots' Lambdas, when `exampleBots` is on. */
+  readonly exampleBots?: ExampleBots;
 
   constructor(scope: Construct, id: string, props: ConversationsStackProps) {
     super(scope, id, props);
@@ -144,6 +154,16 @@ export class ConversationsStack extends Stack {
       botQueues: this.botQueues,
       repliesQueue: this.repliesQueue,
     });
+
+    if (props.exampleBots ?? false) {
+      this.exampleBots = new ExampleBots(this, 'ExampleBots', {
+        bots: this.bots,
+        botQueues: this.botQueues,
+        repliesQueue: this.repliesQueue,
+        logLevel: props.logLevel ?? 'info',
+        bundlingMode,
+      });
+    }
 
     if (props.apiGatewayCloudWatchRole ?? true) {
       this.apiGatewayLoggingRole = new ApiGatewayLoggingRole(this, 'ApiGatewayLoggingRole');

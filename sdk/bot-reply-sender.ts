@@ -1,3 +1,4 @@
+import { toAsciiJson } from './protocol';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidFrameError } from './errors';
 import { generateLocalId, isValidLocalId } from './local-id';
@@ -38,7 +39,8 @@ export async function sendBotReply(
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: repliesQueueUrl,
-      MessageBody: JSON.stringify({
+      // ASCII-only JSON: SQS refuses some characters, and the local SQS server refuses emoji.
+      MessageBody: toAsciiJson({
         conversation_id: reply.conversation_id,
         bot_participant_id: reply.bot_participant_id,
         message,

@@ -16,6 +16,7 @@ export type {
 } from '../lambdas/core/wire';
 export { ApprovalStatus, MessageType, ParticipantType, SystemEvent } from '../lambdas/core/wire';
 export { LIMITS } from '../lambdas/core/limits';
+export { toAsciiJson } from '../lambdas/core/ascii-json';
 
 import type { MessageType } from '../lambdas/core/wire';
 

@@ -1,5 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { escapeNonAscii } from '../core/ascii-json';
 import type { ConversationConsumer } from '../core/conversation-consumer';
 import { ConversationError, ErrorCode } from '../core/errors';
 import type { Logger } from '../core/ports';
@@ -77,7 +78,7 @@ async function deadLetter(deps: RepliesConsumerDependencies, record: SQSRecord, 
       MessageDeduplicationId: record.messageId,
       MessageAttributes: {
         error_code: { DataType: 'String', StringValue: refusal.code },
-        error_message: { DataType: 'String', StringValue: refusal.message },
+        error_message: { DataType: 'String', StringValue: escapeNonAscii(refusal.message) },
       },
     }),
   );

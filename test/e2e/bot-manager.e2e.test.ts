@@ -97,6 +97,15 @@ describe('with a bot manager', () => {
     await closeScene(s);
   });
 
+  it('carries any text to the manager queue intact: emoji, and characters SQS itself refuses', async () => {
+    const s = await scene();
+    const text = 'thumbs 👍, café, \uffff end';
+    const sent = await humanSays(s, text, 'h-emoji');
+    const delivery = await s.manager.waitFor((body) => body.message.id === sent.id);
+    expect(delivery.message.text).toBe(text);
+    await closeScene(s);
+  });
+
   it('redirects a message to a websocket bot by name, with overrides, and shows humans nothing new', async () => {
     const s = await scene();
     const sent = await humanSays(s, '2+3*4', 'h-2');

@@ -1,4 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { toAsciiJson } from '../../core/ascii-json';
 import type { BotQueueSender, QueueDelivery } from '../../core/ports';
 
 /** Thrown when a conversation names a queue bot this deployment has no queue for. */
@@ -23,7 +24,7 @@ export class SqsBotQueueSender implements BotQueueSender {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(delivery.body),
+        MessageBody: toAsciiJson(delivery.body),
         MessageGroupId: delivery.groupId,
         MessageDeduplicationId: delivery.deduplicationId,
       }),

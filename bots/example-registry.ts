@@ -1,17 +1,17 @@
-import { ENV } from '../../lambdas/config/environment';
-import type { BotsConfig } from '../../lambdas/core/bots-config';
-import type { BotQueueBody } from '../../lambdas/core/wire';
-import { quotingReply, shouldAnswer, type ReplyFrame } from '../bot-reply';
-import { calculatorAnswer } from '../calculator/arithmetic';
-import { echoAnswer } from '../echo/echo-reply';
-import { ConversationBots } from '../manager/conversation-bots';
-import { routingManagerReplies } from '../manager/routing-manager';
-import { transparentManagerReplies } from '../manager/transparent-manager';
+import { ENV } from '../lambdas/config/environment';
+import type { BotsConfig } from '../lambdas/core/bots-config';
+import type { BotQueueBody } from '../lambdas/core/wire';
+import { quotingReply, shouldAnswer, type ReplyFrame } from './bot-reply';
+import { calculatorAnswer } from './calculator/arithmetic';
+import { echoAnswer } from './echo/echo-reply';
+import { ConversationBots } from './manager/conversation-bots';
+import { routingManagerReplies } from './manager/routing-manager';
+import { transparentManagerReplies } from './manager/transparent-manager';
 
 /**
- * The example `queue` bots as Lambda logic: the same pure functions the local runner
- * (`bots/example-bots.ts`) calls, keyed by bot name. Maps, not object literals, so a bot named
- * `constructor` is no example bot.
+ * The example bots by name, for every way they run: the local runner (`bots/example-bots.ts`, queue
+ * workers and websocket clients) and the Lambdas (`bots/lambda/`). Maps, not object literals, so a
+ * bot named `constructor` is no example bot.
  */
 
 /** Environment variables of an example bot Lambda (set by `lib/example-bots.ts`). */
@@ -23,13 +23,22 @@ export const EXAMPLE_BOT_ENV = {
 } as const;
 
 /** Answering bots: what they say to a human's text, and the prefix of their replies' `local_id`. */
-const ANSWERING_BOTS = new Map<string, { prefix: string; answer: (text: string) => string }>([
+export interface AnsweringBot {
+  /** Prefix of its replies' `local_id`. */
+  prefix: string;
+  /** What it says to a human's text. */
+  answer: (text: string) => string;
+}
+
+export const ANSWERING_BOTS: ReadonlyMap<string, AnsweringBot> = new Map<string, AnsweringBot>([
   ['Echo', { prefix: 'echo', answer: echoAnswer }],
   ['Calculator', { prefix: 'calc', answer: calculatorAnswer }],
 ]);
 
 /** Bot managers: what they send back for one delivery, given what they know of the conversations. */
-const MANAGER_BOTS = new Map<string, (delivery: BotQueueBody, bots: ConversationBots) => ReplyFrame[]>([
+export type ManagerLogic = (delivery: BotQueueBody, bots: ConversationBots) => ReplyFrame[];
+
+export const MANAGER_BOTS: ReadonlyMap<string, ManagerLogic> = new Map<string, ManagerLogic>([
   ['Manager', (delivery, bots) => routingManagerReplies(delivery, bots)],
   ['Transparent', (delivery, bots) => transparentManagerReplies(delivery, bots)],
 ]);
@@ -65,12 +74,16 @@ export function exampleLambdaBotNames(config: BotsConfig): string[] {
 
 /**
  * The logic of one example queue bot. A manager keeps `ConversationBots` (which bots each
- * conversation has, learned from `participant-joined`) in this object's memory: in a Lambda that
- * is one container's memory, and a container sees only the conversations SQS happened to hand it.
- * The routing manager then knows nothing of a conversation and routes by name (arithmetic to
- * `Calculator`, the rest to `Echo`), which is right for the default bots file; a redirect to a bot
- * the conversation lacks is ignored by the backend. The transparent manager redirects to the bots
- * it knows, so in a container that has not seen the conversation's joins it redirects nothing.
+ * conversation has, learned from `participant-joined`) in this object's memory. In a Lambda that
+ * is one container's memory: a container knows only the conversations whose joins SQS happened to
+ * hand it, and forgets them when it is recycled. That is accepted for the examples:
+ * - the routing manager, knowing nothing of a conversation, routes by name (arithmetic to
+ *   `Calculator`, the rest to `Echo`), right for the default bots file; a redirect to a bot the
+ *   conversation lacks is logged and dropped by the backend. A container that saw only some of the
+ *   joins (they came in batches handled by different containers) may route to the other bot;
+ * - the transparent manager redirects to the bots it knows, so a container that has not seen the
+ *   conversation's joins redirects nothing (the bots' answers are still approved).
+ * A manager that must always know runs as one long-lived worker (`bots/example-bots.ts`).
  *
  * @throws UnknownExampleBot for any other name
  */
