@@ -59,10 +59,14 @@ async function main(): Promise<void> {
     progress('stopped');
     process.exit(exitCode);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: a second signal (tsx's launcher forwards Ctrl-C too) must find a listener,
+  // or Node's default would kill the process halfway through the stop. `stopping` ignores repeats.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    const httpPort = port('HTTP_PORT', DEFAULT_HTTP_PORT);
+    const wsPort = port('WS_PORT', DEFAULT_WS_PORT);
     const bots = await loadBots();
     progress(`bots: ${bots.bots.map((b) => `${b.name} (${b.delivery})`).join(', ')}; manager: ${bots.manager ?? 'none'}`);
     progress('starting DynamoDB Local and the SQS server…');
@@ -79,8 +83,8 @@ async function main(): Promise<void> {
       sqsEndpoint: sqs.endpoint,
       prefix: 'local',
       bots,
-      httpPort: port('HTTP_PORT', DEFAULT_HTTP_PORT),
-      wsPort: port('WS_PORT', DEFAULT_WS_PORT),
+      httpPort,
+      wsPort,
       openRooms: process.env.OPEN_ROOMS === 'true',
       log,
       resolveInviteUrl: (url) =>

@@ -286,7 +286,9 @@ export function spawnStart(env: Record<string, string>): StartedCommand {
         }
       }
       for (const info of processesWithMarker(marker)) signal(info.pid, 'SIGKILL');
-      await Promise.race([exited, new Promise((resolveDelay) => setTimeout(resolveDelay, 5_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolveDelay) => (timer = setTimeout(resolveDelay, 5_000)))]);
+      clearTimeout(timer);
     },
   };
 }
