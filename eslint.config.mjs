@@ -40,7 +40,7 @@ const UNUSED_VARS_OPTIONS = {
 export default tseslint.config(
   {
     // Root-level *.js files are tool configs (jest.config.js); generated and installed trees are not ours.
-    ignores: ['node_modules/', 'cdk.out/', 'reports/', 'coverage/', '.local-data/', '*.js'],
+    ignores: ['node_modules/', 'cdk.out/', 'reports/', 'coverage/', '.local-data/', '.scratch/', '*.js'],
   },
   js.configs.recommended,
   {
