@@ -1,0 +1,286 @@
+/**
+ * Fan-out latency: client send → every other participant has the message, for the project and
+ * for the floor, idle (one message at a time) and at a steady offered load (open loop), all in
+ * this one process with `performance.now()`.
+ */
+import type { BenchStack } from './bench-stack';
+import { callDurations, timeBreakdown, type TimeBreakdown } from './breakdown';
+import type { DeliveryCounts, DeliveryResults } from './delivery-tracker';
+import type { BroadcastFloor, StorageFloor, StorageFloorConversation } from './floor';
+import type { CallRecord, InvocationRecord, Recorder } from './instrumentation';
+import { runOpenLoop, within } from './load';
+import type { Progress } from './progress';
+import { mapLimit, openConversation, sendFrom, type Harness, type ProjectRoom, type Room } from './rooms';
+import { ratio, summarize, summarizeSum, type LatencySummary } from './stats';
+
+export interface LatencyOptions {
+  /** Messages measured one at a time, per conversation size. */
+  idleSamples: number;
+  /** Open-loop rate across `loadConversations`… */
+  loadRatePerSecond: number;
+  /** …capped so that messages × participants stays under this many frames per second. */
+  maxLoadFramesPerSecond: number;
+  /** Project and floor alternate in this many blocks (idle samples and load duration are split). */
+  blocks: number;
+  loadConversations: number;
+  loadDurationMs: number;
+  warmupMessages: number;
+}
+
+export interface LatencyContext {
+  chat: BenchStack;
+  broadcast: BroadcastFloor;
+  storage: StorageFloor;
+  harness: Harness;
+  recorder: Recorder;
+  progress: Progress;
+}
+
+export interface FloorResult {
+  /** (a) Query + TransactWriteItems against DynamoDB Local. */
+  storage: LatencySummary;
+  /** (b) bare ws broadcast: send → every other participant. */
+  broadcast: LatencySummary;
+  /** (a) + (b) as independent distributions. */
+  total: LatencySummary;
+  broadcastCounts: DeliveryCounts;
+  /** The storage floor's own calls (mean and median ms of one call), to set against the handler's. */
+  storageCalls: ReturnType<typeof callDurations>;
+}
+
+export interface LatencyResult {
+  participants: number;
+  mode: 'idle' | 'load';
+  conversations: number;
+  /** Offered messages per second (load only). */
+  offeredPerSecond?: number;
+  project: LatencySummary;
+  counts: DeliveryCounts;
+  floor: FloorResult;
+  ratioP50: number;
+  ratioP99: number;
+  /** Where the project's time went (timers inside the handlers). */
+  breakdown: TimeBreakdown;
+  /** The same for the slowest 5 % of messages (end to end): where the tail comes from. */
+  tailBreakdown: TimeBreakdown;
+  /** Error frames the clients got, by code. */
+  errors: Record<string, number>;
+}
+
+/** Gives up on one message after this long (it then counts as dropped). */
+const MESSAGE_TIMEOUT_MS = 15_000;
+/** After an open loop, how long delivery may still take before the rest counts as dropped. */
+const DRAIN_TIMEOUT_MS = 20_000;
+const SETUP_CONCURRENCY = 4;
+
+export interface LatencyRooms {
+  project: ProjectRoom[];
+}
+
+/** Offered messages per second for conversations of `participants`: the rate, capped in frames per second. */
+export function offeredRate(options: Pick<LatencyOptions, 'loadRatePerSecond' | 'maxLoadFramesPerSecond'>, participants: number): number {
+  return Math.min(options.loadRatePerSecond, options.maxLoadFramesPerSecond / participants);
+}
+
+/**
+ * Idle and loaded fan-out latency for conversations of `participants`, with the floor. Project
+ * and floor alternate in `blocks` blocks, so a pause of the shared machine (a JVM collection in
+ * DynamoDB Local, another process) falls on both sides alike rather than on one run.
+ */
+export async function measureLatency(
+  context: LatencyContext,
+  participants: number,
+  options: LatencyOptions,
+): Promise<{ results: LatencyResult[]; rooms: LatencyRooms }> {
+  const { harness, recorder, progress } = context;
+  const label = `latency N=${participants}`;
+  const count = options.loadConversations;
+  progress(`${label}: opening ${count} conversations of ${participants} (project), ${count} floor rooms, ${count} storage-floor conversations`);
+  const project = await mapLimit(range(count), SETUP_CONCURRENCY, (index) =>
+    openConversation(context.chat, participants, harness, { label: `N${participants}-c${index}` }),
+  );
+  const broadcast = await mapLimit(range(count), SETUP_CONCURRENCY, (index) =>
+    context.broadcast.openRoom(participants, harness, `floor-N${participants}-r${index}`),
+  );
+  const storage = await mapLimit(range(count), SETUP_CONCURRENCY, () => context.storage.createConversation(participants));
+
+  // Warm-up (JIT, connection pools, DynamoDB Local's caches); not measured.
+  await idleProject(context, project[0]!, options.warmupMessages);
+  await idleBroadcast(context, broadcast[0]!, options.warmupMessages);
+  await idleStorage(context, storage[0]!, options.warmupMessages);
+
+  const blocks = Math.max(1, options.blocks);
+  const idle = emptyRun();
+  const perBlock = Math.ceil(options.idleSamples / blocks);
+  for (let block = 0; block < blocks; block++) {
+    recorder.open();
+    mergeDeliveries(idle.project, await idleProject(context, project[0]!, perBlock));
+    idle.invocations.push(...recorder.close().invocations);
+    mergeDeliveries(idle.broadcast, await idleBroadcast(context, broadcast[0]!, perBlock));
+    recorder.open();
+    idle.storageMs.push(...(await idleStorage(context, storage[0]!, perBlock)));
+    idle.storageCalls.push(...recorder.close().calls.filter((call) => call.side === 'floor'));
+  }
+  const idleResult = result(participants, 'idle', 1, undefined, idle, Object.fromEntries(harness.errors));
+  progress(`${label} idle: ${describe(idleResult)}`);
+
+  const rate = offeredRate(options, participants);
+  const blockMs = options.loadDurationMs / blocks;
+  const loaded = emptyRun();
+  const errors = new Map<string, number>();
+  for (let block = 0; block < blocks; block++) {
+    harness.errors.clear();
+    harness.tracker.takeResults();
+    recorder.open();
+    await runOpenLoop({
+      ratePerSecond: rate,
+      durationMs: blockMs,
+      fire: (index) => void sendFrom(project[index % project.length]!, harness),
+    });
+    await harness.tracker.drained(DRAIN_TIMEOUT_MS);
+    mergeDeliveries(loaded.project, harness.tracker.takeResults());
+    loaded.invocations.push(...recorder.close().invocations);
+    for (const [code, n] of harness.errors) errors.set(code, (errors.get(code) ?? 0) + n);
+
+    // The floor at the same offered rate: storage and broadcast together, as one server would do them.
+    const storing: Promise<void>[] = [];
+    recorder.open();
+    await Promise.all([
+      runOpenLoop({
+        ratePerSecond: rate,
+        durationMs: blockMs,
+        fire: (index) => void sendFrom(broadcast[index % broadcast.length]!, harness),
+      }),
+      runOpenLoop({
+        ratePerSecond: rate,
+        durationMs: blockMs,
+        fire: (index) => {
+          storing.push(
+            context.storage
+              .storeMessage(storage[index % storage.length]!, harness.nextKey('f'))
+              .then((ms) => void loaded.storageMs.push(ms)),
+          );
+        },
+      }),
+    ]);
+    await Promise.all(storing);
+    await harness.tracker.drained(DRAIN_TIMEOUT_MS);
+    mergeDeliveries(loaded.broadcast, harness.tracker.takeResults());
+    loaded.storageCalls.push(...recorder.close().calls.filter((call) => call.side === 'floor'));
+  }
+  harness.errors.clear();
+  const loadResult = result(participants, 'load', count, rate, loaded, Object.fromEntries(errors));
+  progress(`${label} at ${rate}/s over ${count} conversations: ${describe(loadResult)}`);
+  return { results: [idleResult, loadResult], rooms: { project } };
+}
+
+interface RunSamples {
+  project: DeliveryResults;
+  broadcast: DeliveryResults;
+  storageMs: number[];
+  storageCalls: CallRecord[];
+  invocations: InvocationRecord[];
+}
+
+function emptyRun(): RunSamples {
+  const empty = (): DeliveryResults => ({
+    counts: { sent: 0, completed: 0, dropped: 0, duplicated: 0, outOfOrder: 0, received: 0 },
+    completionsMs: [],
+    completionsByKey: [],
+  });
+  return { project: empty(), broadcast: empty(), storageMs: [], storageCalls: [], invocations: [] };
+}
+
+/** Adds `more` into `into`. */
+export function mergeDeliveries(into: DeliveryResults, more: DeliveryResults): void {
+  into.completionsMs.push(...more.completionsMs);
+  into.completionsByKey.push(...more.completionsByKey);
+  for (const key of Object.keys(into.counts) as Array<keyof DeliveryCounts>) into.counts[key] += more.counts[key];
+}
+
+function result(
+  participants: number,
+  mode: 'idle' | 'load',
+  conversations: number,
+  offeredPerSecond: number | undefined,
+  run: RunSamples,
+  errors: Record<string, number>,
+): LatencyResult {
+  const projectSummary = summarize(run.project.completionsMs);
+  const floorTotal = summarizeSum(run.storageMs, run.broadcast.completionsMs);
+  return {
+    participants,
+    mode,
+    conversations,
+    ...(offeredPerSecond !== undefined ? { offeredPerSecond } : {}),
+    project: projectSummary,
+    counts: run.project.counts,
+    floor: {
+      storage: summarize(run.storageMs),
+      broadcast: summarize(run.broadcast.completionsMs),
+      total: floorTotal,
+      broadcastCounts: run.broadcast.counts,
+      storageCalls: callDurations(run.storageCalls),
+    },
+    ratioP50: ratio(projectSummary.p50, floorTotal.p50),
+    ratioP99: ratio(projectSummary.p99, floorTotal.p99),
+    breakdown: timeBreakdown(run.invocations),
+    tailBreakdown: timeBreakdown(slowestInvocations(run, TAIL_PERCENT)),
+    errors,
+  };
+}
+
+/** The share of messages whose breakdown explains the tail. */
+const TAIL_PERCENT = 5;
+
+/** `$default` invocations of the slowest `percent` % of messages, end to end. */
+function slowestInvocations(run: RunSamples, percent: number): InvocationRecord[] {
+  const sorted = [...run.project.completionsByKey].sort((a, b) => b.ms - a.ms);
+  const slowest = new Set(sorted.slice(0, Math.max(1, Math.ceil((sorted.length * percent) / 100))).map((entry) => entry.key));
+  return run.invocations.filter((invocation) => invocation.localId !== undefined && slowest.has(invocation.localId));
+}
+
+function describe(result: LatencyResult): string {
+  const { project, floor, counts } = result;
+  return (
+    `project p50 ${project.p50.toFixed(1)} p99 ${project.p99.toFixed(1)} ms; floor p50 ${floor.total.p50.toFixed(1)} ` +
+    `p99 ${floor.total.p99.toFixed(1)} ms; ratios ${result.ratioP50.toFixed(2)}x / ${result.ratioP99.toFixed(2)}x; ` +
+    `sent ${counts.sent}, dropped ${counts.dropped}, duplicated ${counts.duplicated}, out of order ${counts.outOfOrder}`
+  );
+}
+
+/** One message at a time in one conversation; each waits for its `$default` invocation to end. */
+async function idleProject(context: LatencyContext, room: ProjectRoom, samples: number): Promise<DeliveryResults> {
+  const { harness, recorder } = context;
+  harness.tracker.takeResults();
+  for (let i = 0; i < samples; i++) {
+    const target = recorder.total('invocation:default') + 1;
+    const { completion } = sendFrom(room, harness);
+    await within(completion, MESSAGE_TIMEOUT_MS);
+    await recorder.waitUntil(() => recorder.total('invocation:default') >= target, MESSAGE_TIMEOUT_MS, 'the $default invocation');
+    await harness.tracker.drained(MESSAGE_TIMEOUT_MS);
+  }
+  await harness.tracker.drained(MESSAGE_TIMEOUT_MS);
+  return harness.tracker.takeResults();
+}
+
+async function idleBroadcast(context: LatencyContext, room: Room, samples: number): Promise<DeliveryResults> {
+  const { harness } = context;
+  harness.tracker.takeResults();
+  for (let i = 0; i < samples; i++) {
+    await within(sendFrom(room, harness).completion, MESSAGE_TIMEOUT_MS);
+    // The sender's own copy too, so the next message starts on a quiet server.
+    await harness.tracker.drained(MESSAGE_TIMEOUT_MS);
+  }
+  return harness.tracker.takeResults();
+}
+
+async function idleStorage(context: LatencyContext, conversation: StorageFloorConversation, samples: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) latencies.push(await context.storage.storeMessage(conversation, context.harness.nextKey('f')));
+  return latencies;
+}
+
+function range(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index);
+}
