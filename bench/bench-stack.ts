@@ -9,7 +9,7 @@
  * (`disconnectDropRate: 1`), so closing thousands of benchmark sockets at the end does not run
  * thousands of `$disconnect` fan-outs; and several stacks may share one table (`tableName`).
  */
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { createManagementApiClient } from '../lambdas/adapters/management-api/management-client';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { queueBotNames, type BotsConfig } from '../lambdas/core/bots-config';
@@ -102,7 +102,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     repliesDeadLetterQueueUrl: replies.dlqUrl,
     openRooms: true,
   };
-  const managementApi = new ApiGatewayManagementApiClient({ ...clientConfig, endpoint: gateway.managementEndpoint });
+  const managementApi = createManagementApiClient(gateway.managementEndpoint, clientConfig);
   instrumentManagementApi(managementApi, recorder, 'backend');
   app = createApp(config, { dynamoDb, sqs, managementApi, inviter: NO_INVITATIONS }, options.log);
 

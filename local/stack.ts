@@ -1,4 +1,3 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -6,6 +5,7 @@ import { queueBotNames, type BotsConfig } from '../lambdas/core/bots-config';
 import type { BotInviter } from '../lambdas/core/conversation-lifecycle';
 import type { Logger } from '../lambdas/core/ports';
 import { HttpBotInviter } from '../lambdas/adapters/http/bot-inviter';
+import { createManagementApiClient } from '../lambdas/adapters/management-api/management-client';
 import { httpApiHandler } from '../lambdas/handlers/http-api';
 import { repliesHandler } from '../lambdas/handlers/replies-consumer';
 import { connectHandler } from '../lambdas/handlers/websocket-connect';
@@ -107,8 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     openRooms: options.openRooms ?? false,
     ...(options.newConnectionGraceMs !== undefined ? { newConnectionGraceMs: options.newConnectionGraceMs } : {}),
   };
-  const managementApi = new ApiGatewayManagementApiClient({
-    endpoint: gateway.managementEndpoint,
+  const managementApi = createManagementApiClient(gateway.managementEndpoint, {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });

@@ -1,7 +1,7 @@
 import { connectHandler } from '../handlers/websocket-connect';
-import { appConfigFromEnvironment, createApp } from '../runtime/app';
+import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
 
 // Built once per container, outside the handler.
-const app = createApp(appConfigFromEnvironment());
+const app = createConsumerApp(consumerConfigFromEnvironment());
 
 export const handler = connectHandler(app.consumer);

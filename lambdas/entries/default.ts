@@ -1,7 +1,7 @@
 import { defaultHandler } from '../handlers/websocket-default';
-import { appConfigFromEnvironment, createApp } from '../runtime/app';
+import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
 
 // Built once per container, outside the handler.
-const app = createApp(appConfigFromEnvironment());
+const app = createConsumerApp(consumerConfigFromEnvironment());
 
 export const handler = defaultHandler(app.consumer);

@@ -1,7 +1,7 @@
 import { disconnectHandler } from '../handlers/websocket-disconnect';
-import { appConfigFromEnvironment, createApp } from '../runtime/app';
+import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
 
 // Built once per container, outside the handler.
-const app = createApp(appConfigFromEnvironment());
+const app = createConsumerApp(consumerConfigFromEnvironment());
 
 export const handler = disconnectHandler(app.consumer);

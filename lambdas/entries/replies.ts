@@ -1,9 +1,9 @@
 import { requireEnv, ENV } from '../config/environment';
 import { repliesHandler } from '../handlers/replies-consumer';
-import { appConfigFromEnvironment, createApp } from '../runtime/app';
+import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
 
 // Built once per container, outside the handler.
-const app = createApp(appConfigFromEnvironment());
+const app = createConsumerApp(consumerConfigFromEnvironment());
 
 export const handler = repliesHandler({
   consumer: app.consumer,
