@@ -4,8 +4,8 @@ import * as v from 'valibot';
  * The bot registry (SPEC 4.1): `{"manager": "<name>" | null, "bots": [...]}`. One JSON file in the
  * repo for local runs; the same file (or CDK context) for deployments.
  */
-export const BotDelivery = { WEBSOCKET: 'websocket', QUEUE: 'queue' } as const;
-export type BotDelivery = (typeof BotDelivery)[keyof typeof BotDelivery];
+// In its own module so the consumer's bundle does not load this file's schemas.
+export { BotDelivery } from './bot-delivery';
 
 const botEntrySchema = v.object({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(50)),

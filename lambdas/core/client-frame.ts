@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import { ConversationError, ErrorCode } from './errors';
 import { LIMITS } from './limits';
 import { FILE_MESSAGE_TYPES, MessageType } from './wire';
@@ -25,65 +24,91 @@ export type ClientFrame =
 
 const CLIENT_MESSAGE_TYPES = Object.values(MessageType).filter((type) => type !== MessageType.SYSTEM);
 
+/**
+ * What a field check found: the value fits, is of the wrong kind or form, or is too long. Plain
+ * checks rather than a schema library: this runs in every frame's Lambda, where every kilobyte of
+ * bundle is cold-start time (`npm run bench`, section 5).
+ */
+type Verdict = 'ok' | 'invalid' | 'too_long';
+
 /** Limits count characters (code points), not UTF-16 units: an emoji is one character. */
-function maxChars(limit: number) {
-  return v.check((value: string) => [...value].length <= limit);
+function characters(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
 }
 
-/** Each field with its schema and the error code its failure maps to. */
-const MESSAGE_FIELDS = {
+function stringOf(value: unknown, minChars: number, maxChars: number): Verdict {
+  if (typeof value !== 'string' || value.length < minChars) return 'invalid';
+  return characters(value) > maxChars ? 'too_long' : 'ok';
+}
+
+const UUID_PATTERN = /^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$/i;
+
+function httpUrl(value: unknown): Verdict {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return 'invalid';
+  if (value.length > LIMITS.MAX_URL_CHARS) return 'too_long';
+  try {
+    new URL(value);
+    return 'ok';
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Each field with its check and the error code a too-long value maps to (a wrong one is invalid_field). */
+const MESSAGE_FIELDS: Record<string, { check: (value: unknown) => Verdict; code: ErrorCode; expected: string }> = {
   text: {
-    schema: v.pipe(v.string(), maxChars(LIMITS.MAX_TEXT_CHARS)),
+    check: (value) => stringOf(value, 0, LIMITS.MAX_TEXT_CHARS),
     code: ErrorCode.TEXT_TOO_LONG,
     expected: `a string of at most ${LIMITS.MAX_TEXT_CHARS} characters`,
   },
   local_id: {
-    schema: v.pipe(v.string(), v.minLength(1), maxChars(LIMITS.MAX_LOCAL_ID_CHARS)),
+    check: (value) => stringOf(value, 1, LIMITS.MAX_LOCAL_ID_CHARS),
     code: ErrorCode.LOCAL_ID_TOO_LONG,
     expected: `a non-empty string of at most ${LIMITS.MAX_LOCAL_ID_CHARS} characters`,
   },
   quoted_message_id: {
-    schema: v.pipe(v.string(), v.uuid()),
+    check: (value) => (typeof value === 'string' && UUID_PATTERN.test(value) ? 'ok' : 'invalid'),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a message id (UUID)',
   },
   options: {
-    schema: v.pipe(
-      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.MAX_OPTION_CHARS))),
-      v.maxLength(LIMITS.MAX_OPTIONS),
-    ),
+    check: (value) => {
+      const valid =
+        Array.isArray(value) &&
+        value.every((option) => typeof option === 'string' && option.length >= 1 && option.length <= LIMITS.MAX_OPTION_CHARS);
+      return !valid ? 'invalid' : value.length > LIMITS.MAX_OPTIONS ? 'too_long' : 'ok';
+    },
     code: ErrorCode.INVALID_OPTIONS,
     expected: `a list of at most ${LIMITS.MAX_OPTIONS} non-empty strings of at most ${LIMITS.MAX_OPTION_CHARS} characters`,
   },
   command: {
-    schema: v.pipe(v.string(), v.maxLength(LIMITS.MAX_TEXT_CHARS)),
+    check: (value) => (typeof value !== 'string' ? 'invalid' : value.length > LIMITS.MAX_TEXT_CHARS ? 'too_long' : 'ok'),
     code: ErrorCode.INVALID_FIELD,
     expected: `a JSON string of at most ${LIMITS.MAX_TEXT_CHARS} characters`,
   },
   external_file_url: {
-    schema: v.pipe(v.string(), v.maxLength(LIMITS.MAX_URL_CHARS), v.url(), v.regex(/^https?:\/\//i)),
+    check: httpUrl,
     code: ErrorCode.INVALID_FIELD,
     expected: `an http(s) URL of at most ${LIMITS.MAX_URL_CHARS} characters`,
   },
   file_name: {
-    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+    check: (value) => (typeof value === 'string' && value.length >= 1 && value.length <= 255 ? 'ok' : 'invalid'),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a file name of at most 255 characters',
   },
   file_size: {
-    schema: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    check: (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? 'ok' : 'invalid'),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a non-negative integer',
   },
   mime_type: {
-    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+    check: (value) => (typeof value === 'string' && value.length >= 1 && value.length <= 255 ? 'ok' : 'invalid'),
     code: ErrorCode.INVALID_FIELD,
     expected: 'a MIME type of at most 255 characters',
   },
-} as const;
-
-/** Issue types that mean "too long" (`check` is only `maxChars`). */
-const TOO_LONG_ISSUES: ReadonlySet<string> = new Set(['max_length', 'check']);
+};
 
 const FILE_FIELDS = ['external_file_url', 'file_name', 'file_size', 'mime_type'] as const;
 
@@ -95,8 +120,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function localIdOf(frame: unknown): string | undefined {
   if (!isPlainObject(frame)) return undefined;
   const localId = frame.local_id;
-  // Counted in characters (code points), as the schema counts them.
-  const length = typeof localId === 'string' ? [...localId].length : 0;
+  // Counted in characters (code points), as the field check counts them.
+  const length = typeof localId === 'string' ? characters(localId) : 0;
   return typeof localId === 'string' && length >= 1 && length <= LIMITS.MAX_LOCAL_ID_CHARS ? localId : undefined;
 }
 
@@ -166,14 +191,13 @@ export function parseMessageDraft(frame: Record<string, unknown>): MessageDraft 
   for (const [field, rule] of Object.entries(MESSAGE_FIELDS)) {
     const fieldValue = input[field];
     if (fieldValue === undefined || fieldValue === null) continue;
-    const parsed = v.safeParse(rule.schema, fieldValue);
-    if (!parsed.success) {
+    const verdict = rule.check(fieldValue);
+    if (verdict !== 'ok') {
       // The specific code is for a value that is too long; a value of the wrong kind is invalid_field.
-      const tooLong = parsed.issues.every((issue) => TOO_LONG_ISSUES.has(issue.type));
-      const code = tooLong || rule.code === ErrorCode.INVALID_OPTIONS ? rule.code : ErrorCode.INVALID_FIELD;
+      const code = verdict === 'too_long' || rule.code === ErrorCode.INVALID_OPTIONS ? rule.code : ErrorCode.INVALID_FIELD;
       throw fail(code, `${field} must be ${rule.expected}`);
     }
-    (draft as unknown as Record<string, unknown>)[field] = parsed.output;
+    (draft as unknown as Record<string, unknown>)[field] = fieldValue;
   }
 
   const isFile = FILE_MESSAGE_TYPES.has(type);

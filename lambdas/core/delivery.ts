@@ -1,5 +1,5 @@
 import type { ConnectionRecord, ConversationBot, ConversationRecord, ConversationRoster } from './records';
-import { BotDelivery } from './bots-config';
+import { BotDelivery } from './bot-delivery';
 import { ApprovalStatus, MessageType, ParticipantType, type ConversationState, type WireMessage } from './wire';
 
 /** Who receives a stored message: connections get a `message` frame, queue bots an SQS message. */
