@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeError, processFifoBatch } from '../../lambdas/handlers/fifo-batch';
 import type { Logger } from '../../lambdas/core/ports';
 import type { BotQueueBody, WireMessage } from '../../lambdas/core/wire';
 import { sendBotReply } from '../../sdk/node';
@@ -36,31 +37,18 @@ class UnusableDelivery extends Error {
  * and redelivering it would only hold back its conversation until the redrive.
  */
 export function exampleBotHandler(deps: ExampleBotHandlerDependencies) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    const blockedGroups = new Set<string>();
-    for (const record of event.Records) {
-      // Without a group (a standard queue) a record is its own group: no order to keep.
-      const group = record.attributes.MessageGroupId ?? `message:${record.messageId}`;
-      if (blockedGroups.has(group)) {
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      try {
-        await handleRecord(deps, record);
-      } catch (error) {
+  return (event: SQSEvent): Promise<SQSBatchResponse> =>
+    processFifoBatch(
+      event,
+      (record) => handleRecord(deps, record),
+      (record, error) =>
         deps.log.error('example bot failed on a delivery; it will be retried with the later ones of its conversation', {
           bot: deps.bot.name,
           sqs_message_id: record.messageId,
           receive_count: record.attributes.ApproximateReceiveCount,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        blockedGroups.add(group);
-      }
-    }
-    return { batchItemFailures };
-  };
+          error: describeError(error),
+        }),
+    );
 }
 
 async function handleRecord(deps: ExampleBotHandlerDependencies, record: SQSRecord): Promise<void> {

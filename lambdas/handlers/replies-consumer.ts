@@ -1,6 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { escapeNonAscii } from '../core/ascii-json';
+import { describeError, processFifoBatch } from './fifo-batch';
 import type { ConversationConsumer } from '../core/conversation-consumer';
 import { ConversationError, ErrorCode } from '../core/errors';
 import type { Logger } from '../core/ports';
@@ -20,28 +21,13 @@ export interface RepliesConsumerDependencies {
  * together with every later record of the same conversation, to keep the conversation in order.
  */
 export function repliesHandler(deps: RepliesConsumerDependencies) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    const blockedGroups = new Set<string>();
-    for (const record of event.Records) {
-      const group = record.attributes.MessageGroupId ?? '';
-      if (blockedGroups.has(group)) {
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      try {
-        await handleRecord(deps, record);
-      } catch (error) {
-        deps.log.error('reply failed; it will be retried', {
-          sqs_message_id: record.messageId,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        blockedGroups.add(group);
-      }
-    }
-    return { batchItemFailures };
-  };
+  return (event: SQSEvent): Promise<SQSBatchResponse> =>
+    processFifoBatch(
+      event,
+      (record) => handleRecord(deps, record),
+      (record, error) =>
+        deps.log.error('reply failed; it will be retried', { sqs_message_id: record.messageId, error: describeError(error) }),
+    );
 }
 
 async function handleRecord(deps: RepliesConsumerDependencies, record: SQSRecord): Promise<void> {
