@@ -46,6 +46,12 @@ export interface LocalStackOptions {
   staticFiles?: StaticFiles;
 }
 
+interface WebSocketHandlers {
+  connect: ReturnType<typeof connectHandler>;
+  disconnect: ReturnType<typeof disconnectHandler>;
+  default: ReturnType<typeof defaultHandler>;
+}
+
 export interface LocalStack {
   app: App;
   gateway: WebSocketGateway;
@@ -78,11 +84,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const botQueues = await createBotQueues(sqs, options.prefix, queueBotNames(options.bots));
   const replies = await createRepliesQueues(sqs, options.prefix);
 
-  // The handlers need the gateway's address (management endpoint) and the gateway needs the handlers.
-  let app: App | undefined;
-  const requireApp = (): App => {
-    if (!app) throw new Error('local stack is still starting');
-    return app;
+  // The handlers need the gateway's address (management endpoint) and the gateway needs the handlers:
+  // they are built once, right after the gateway, as a Lambda container builds them once.
+  let handlers: WebSocketHandlers | undefined;
+  const requireHandlers = (): WebSocketHandlers => {
+    if (!handlers) throw new Error('local stack is still starting');
+    return handlers;
   };
   const gateway = await startWebSocketGateway({
     host: '127.0.0.1',
@@ -90,9 +97,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stage: LOCAL_STAGE,
     ...options.gateway,
     handlers: {
-      connect: (event) => connectHandler(requireApp().consumer)(event),
-      disconnect: (event) => disconnectHandler(requireApp().consumer)(event),
-      default: (event) => defaultHandler(requireApp().consumer)(event),
+      connect: (event) => requireHandlers().connect(event),
+      disconnect: (event) => requireHandlers().disconnect(event),
+      default: (event) => requireHandlers().default(event),
     },
   });
 
@@ -114,7 +121,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const inviter =
     options.inviter ??
     new HttpBotInviter({ log: options.log, ...(options.resolveInviteUrl ? { resolveUrl: options.resolveInviteUrl } : {}) });
-  app = createApp(config, { dynamoDb, sqs, managementApi, inviter }, options.log);
+  const app: App = createApp(config, { dynamoDb, sqs, managementApi, inviter }, options.log);
+  handlers = {
+    connect: connectHandler(app.consumer),
+    disconnect: disconnectHandler(app.consumer),
+    default: defaultHandler(app.consumer),
+  };
 
   const httpHandler = httpApiHandler(app.lifecycle, options.log);
   const http = await startHttpApiServer({
