@@ -16,6 +16,7 @@ import { queueBotNames, type BotsConfig } from '../lambdas/core/bots-config';
 import type { BotInviter } from '../lambdas/core/conversation-lifecycle';
 import type { Logger } from '../lambdas/core/ports';
 import { repliesHandler } from '../lambdas/handlers/replies-consumer';
+import { authorizerHandler, TOKEN_IDENTITY_SOURCE } from '../lambdas/handlers/websocket-authorizer';
 import { connectHandler } from '../lambdas/handlers/websocket-connect';
 import { defaultHandler } from '../lambdas/handlers/websocket-default';
 import { disconnectHandler } from '../lambdas/handlers/websocket-disconnect';
@@ -84,7 +85,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     port: 0,
     stage: LOCAL_STAGE,
     disconnectDropRate: 1,
+    authorizerIdentitySource: [TOKEN_IDENTITY_SOURCE],
     handlers: {
+      authorizer: (event) =>
+        recorder.invoke('authorizer', undefined, () => authorizerHandler(requireApp().store, options.log)(event)),
       connect: (event) => recorder.invoke('connect', undefined, () => connectHandler(requireApp().consumer)(event)),
       disconnect: (event) => recorder.invoke('disconnect', undefined, () => disconnectHandler(requireApp().consumer)(event)),
       default: (event) =>

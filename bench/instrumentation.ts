@@ -21,7 +21,7 @@ import { meteredSqsRequests, meteredWebSocketMessages } from './cost-model';
 
 /** Who made an SDK call: the handlers, the replies queue's event source, the bots, or the floor. */
 export type Side = 'backend' | 'event-source' | 'bots' | 'floor';
-export type Route = 'connect' | 'default' | 'disconnect' | 'replies';
+export type Route = 'authorizer' | 'connect' | 'default' | 'disconnect' | 'replies';
 export type Service = 'dynamodb' | 'sqs' | 'apigw';
 
 export interface CallRecord {

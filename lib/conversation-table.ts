@@ -66,4 +66,9 @@ export class ConversationTable extends Construct {
   grantReadWriteItems(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, ...CONVERSATION_TABLE_ACTIONS);
   }
+
+  /** `GetItem` only: what the `$connect` authorizer needs to find a token's participant. */
+  grantReadItems(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem');
+  }
 }

@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { Construct } from 'constructs';
 import { repliesDeadLetterQueueName, repliesQueueName } from '../lambdas/adapters/sqs/queue-design';
 import { parseBotsConfig, queueBotNames, type BotsConfig } from '../lambdas/core/bots-config';
+import { TOKEN_IDENTITY_SOURCE } from '../lambdas/handlers/websocket-authorizer';
 import type { LogLevel } from '../lambdas/runtime/logger';
 import { ApiGatewayLoggingRole } from './api-gateway-logging-role';
 import { BotQueues } from './bot-queues';
@@ -61,6 +63,8 @@ export interface ConversationsStackProps extends StackProps {
 
 /** The route and queue handlers, one Lambda each. */
 export interface ConversationHandlers {
+  /** `$connect`'s REQUEST authorizer: finds the token's participant, which API Gateway hands to every later event. */
+  readonly connectAuthorizer: HandlerFunction;
   readonly connect: HandlerFunction;
   readonly disconnect: HandlerFunction;
   readonly default: HandlerFunction;
@@ -123,6 +127,11 @@ export class ConversationsStack extends Stack {
       bundlingMode,
     });
     this.handlers = {
+      connectAuthorizer: routeHandler(
+        'ConnectAuthorizer',
+        'lambdas/entries/authorizer.ts',
+        'WebSocket $connect authorizer: finds the participant of ?token=',
+      ),
       connect: routeHandler(
         'ConnectHandler',
         'lambdas/entries/connect.ts',
@@ -137,14 +146,22 @@ export class ConversationsStack extends Stack {
       replies: replies.handler,
       httpApi: routeHandler('HttpApiHandler', 'lambdas/entries/http-api.ts', 'HTTP API: bots, limits, conversations'),
     };
-    this.webSocket.addLambdaRoute('$connect', this.handlers.connect.fn);
+    this.webSocket.addLambdaRoute(
+      '$connect',
+      this.handlers.connect.fn,
+      new WebSocketLambdaAuthorizer('TokenAuthorizer', this.handlers.connectAuthorizer.fn, {
+        identitySource: [TOKEN_IDENTITY_SOURCE],
+      }),
+    );
     this.webSocket.addLambdaRoute('$disconnect', this.handlers.disconnect.fn);
     this.webSocket.addLambdaRoute('$default', this.handlers.default.fn);
     this.httpApi = new ConversationHttpApi(this, 'HttpApi', { handler: this.handlers.httpApi.fn });
 
-    // All five read and write conversations, post to connections (messages, state, joins) and
-    // deliver to the manager's and queue bots' queues. Only the replies handler reads the replies queue.
-    for (const handler of Object.values(this.handlers)) {
+    // The authorizer only reads a token's item. The five others read and write conversations, post to
+    // connections (messages, state, joins) and deliver to the manager's and queue bots' queues. Only the
+    // replies handler reads the replies queue.
+    this.table.grantReadItems(this.handlers.connectAuthorizer);
+    for (const handler of this.conversationHandlers()) {
       this.table.grantReadWriteItems(handler);
       this.webSocket.grantPostToConnections(handler);
       this.botQueues.grantSendMessage(handler);
@@ -174,6 +191,12 @@ export class ConversationsStack extends Stack {
 
     this.addOutputs();
     acknowledgeNagFindings(this);
+  }
+
+  /** The handlers that store and deliver messages: all but the authorizer. */
+  conversationHandlers(): HandlerFunction[] {
+    const { connectAuthorizer: _authorizer, ...others } = this.handlers;
+    return Object.values(others);
   }
 
   private addOutputs(): void {

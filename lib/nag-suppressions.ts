@@ -30,18 +30,18 @@ export const API_GATEWAY_LOGGING_REASON =
   'log groups it names itself, so the role needs every log group of this account and region (narrower than the ' +
   'AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs, which grants "*").';
 
-/** AwsSolutions-APIG4 per WebSocket route. */
-export const WEBSOCKET_ROUTE_REASONS: Record<WebSocketRouteKey, string> = {
-  $connect:
-    'Authenticated by the handler: the participant token in the query string is hashed and looked up, and a ' +
-    'missing, bad or foreign token, or an ended conversation, is refused with 401/403 before anything is written ' +
-    '(SPEC 2). A Lambda authorizer would repeat the same lookup in a second function on every handshake.',
+/**
+ * AwsSolutions-APIG4 per WebSocket route. `$connect` has none: its REQUEST authorizer checks the token
+ * (and is the only place API Gateway runs authorizers on a WebSocket API).
+ */
+export const WEBSOCKET_ROUTE_REASONS: Partial<Record<WebSocketRouteKey, string>> = {
   $disconnect:
-    'API Gateway authorizes WebSocket APIs only on $connect; $disconnect runs only for a connection $connect ' +
-    'accepted, and the handler finds its participant by the connection id it recorded.',
+    'API Gateway authorizes WebSocket APIs only on $connect; $disconnect runs only for a connection the $connect ' +
+    'authorizer admitted, and the handler acts on the participant that authorizer established for it.',
   $default:
-    'API Gateway authorizes WebSocket APIs only on $connect; frames arrive only on connections $connect accepted, ' +
-    'and the handler acts as the participant recorded for that connection id, never as one named in the frame.',
+    'API Gateway authorizes WebSocket APIs only on $connect; frames arrive only on connections the $connect ' +
+    'authorizer admitted, and the handler acts as the participant it established (repeated by API Gateway on every ' +
+    'frame), never as one named in the frame.',
 };
 
 /** AwsSolutions-APIG4 per HTTP route (SPEC 4: compatible with the original REST API). */
@@ -66,12 +66,15 @@ export function acknowledgeNagFindings(stack: ConversationsStack): void {
   for (const handler of Object.values(stack.handlers)) {
     acknowledge(handler.fn, 'AwsSolutions-L1', RUNTIME_REASON);
     acknowledge(handler.role, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
+  }
+  for (const handler of stack.conversationHandlers()) {
     acknowledge(handler.role, postToConnections, POST_TO_CONNECTIONS_REASON);
   }
 
   for (const routeKey of WEBSOCKET_ROUTE_KEYS) {
     const route = stack.webSocket.routes.get(routeKey);
-    if (route) acknowledge(route, 'AwsSolutions-APIG4', WEBSOCKET_ROUTE_REASONS[routeKey]);
+    const reason = WEBSOCKET_ROUTE_REASONS[routeKey];
+    if (route && reason) acknowledge(route, 'AwsSolutions-APIG4', reason);
   }
   for (const [routeKey, route] of stack.httpApi.routes) {
     const reason = HTTP_ROUTE_REASONS[routeKey];

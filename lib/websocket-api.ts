@@ -4,6 +4,7 @@ import {
   LogGroupLogDestination,
   WebSocketApi,
   WebSocketStage,
+  type IWebSocketRouteAuthorizer,
   type ThrottleSettings,
   type WebSocketRoute,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -93,10 +94,15 @@ export class ConversationWebSocketApi extends Construct {
     });
   }
 
-  addLambdaRoute(routeKey: WebSocketRouteKey, handler: lambda.IFunction): WebSocketRoute {
+  /** `authorizer` only on `$connect`: API Gateway authorizes WebSocket connections there, once. */
+  addLambdaRoute(routeKey: WebSocketRouteKey, handler: lambda.IFunction, authorizer?: IWebSocketRouteAuthorizer): WebSocketRoute {
     if (this.routes.has(routeKey)) throw new Error(`route ${routeKey} is already integrated`);
+    if (authorizer && routeKey !== '$connect') throw new Error(`API Gateway runs authorizers only on $connect, not ${routeKey}`);
     const integrationId = `${routeKey.replace('$', '')}Integration`;
-    const route = this.api.addRoute(routeKey, { integration: new WebSocketLambdaIntegration(integrationId, handler) });
+    const route = this.api.addRoute(routeKey, {
+      integration: new WebSocketLambdaIntegration(integrationId, handler),
+      ...(authorizer ? { authorizer } : {}),
+    });
     this.routes.set(routeKey, route);
     return route;
   }

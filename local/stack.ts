@@ -8,6 +8,7 @@ import { HttpBotInviter } from '../lambdas/adapters/http/bot-inviter';
 import { createManagementApiClient } from '../lambdas/adapters/management-api/management-client';
 import { httpApiHandler } from '../lambdas/handlers/http-api';
 import { repliesHandler } from '../lambdas/handlers/replies-consumer';
+import { authorizerHandler, TOKEN_IDENTITY_SOURCE } from '../lambdas/handlers/websocket-authorizer';
 import { connectHandler } from '../lambdas/handlers/websocket-connect';
 import { defaultHandler } from '../lambdas/handlers/websocket-default';
 import { disconnectHandler } from '../lambdas/handlers/websocket-disconnect';
@@ -47,6 +48,7 @@ export interface LocalStackOptions {
 }
 
 interface WebSocketHandlers {
+  authorizer: ReturnType<typeof authorizerHandler>;
   connect: ReturnType<typeof connectHandler>;
   disconnect: ReturnType<typeof disconnectHandler>;
   default: ReturnType<typeof defaultHandler>;
@@ -95,8 +97,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     host: '127.0.0.1',
     port: options.wsPort ?? 0,
     stage: LOCAL_STAGE,
+    authorizerIdentitySource: [TOKEN_IDENTITY_SOURCE],
     ...options.gateway,
     handlers: {
+      authorizer: (event) => requireHandlers().authorizer(event),
       connect: (event) => requireHandlers().connect(event),
       disconnect: (event) => requireHandlers().disconnect(event),
       default: (event) => requireHandlers().default(event),
@@ -123,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     new HttpBotInviter({ log: options.log, ...(options.resolveInviteUrl ? { resolveUrl: options.resolveInviteUrl } : {}) });
   const app: App = createApp(config, { dynamoDb, sqs, managementApi, inviter }, options.log);
   handlers = {
+    authorizer: authorizerHandler(app.store, options.log),
     connect: connectHandler(app.consumer),
     disconnect: disconnectHandler(app.consumer),
     default: defaultHandler(app.consumer),

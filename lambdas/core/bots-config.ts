@@ -1,25 +1,18 @@
-import * as v from 'valibot';
+import { BotDelivery } from './bot-delivery';
 
 /**
  * The bot registry (SPEC 4.1): `{"manager": "<name>" | null, "bots": [...]}`. One JSON file in the
  * repo for local runs; the same file (or CDK context) for deployments.
  */
-// In its own module so the consumer's bundle does not load this file's schemas.
+// In its own module so the consumer's bundle does not load this file's checks.
 export { BotDelivery } from './bot-delivery';
 
-const botEntrySchema = v.object({
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(50)),
-  delivery: v.picklist(['websocket', 'queue']),
-  invite_url: v.optional(v.pipe(v.string(), v.url())),
-  required: v.optional(v.boolean()),
-});
-
-const botsConfigSchema = v.object({
-  manager: v.nullable(v.string()),
-  bots: v.array(botEntrySchema),
-});
-
-export type BotEntry = v.InferOutput<typeof botEntrySchema>;
+export interface BotEntry {
+  name: string;
+  delivery: BotDelivery;
+  invite_url?: string;
+  required?: boolean;
+}
 export interface BotsConfig {
   manager: string | null;
   bots: BotEntry[];
@@ -37,13 +30,14 @@ export function parseBotsConfig(input: unknown): BotsConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidBotsConfig('(root): must be a JSON object {"manager": …, "bots": […]}');
   }
-  const parsed = v.safeParse(botsConfigSchema, input);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const path = v.getDotPath(issue) ?? '(root)';
-    throw new InvalidBotsConfig(`${path}: ${issue.message}`);
-  }
-  const config = parsed.output;
+  const root = input as Record<string, unknown>;
+  const manager = requiredField(root, 'manager', '');
+  if (manager !== null && typeof manager !== 'string') wrongType('manager', 'string', manager);
+  const bots = requiredField(root, 'bots', '');
+  if (!Array.isArray(bots)) wrongType('bots', 'Array', bots);
+  // Only the known keys are kept, at every level.
+  const config: BotsConfig = { manager, bots: bots.map((entry, index) => parseBotEntry(entry, `bots.${index}`)) };
+
   const seen = new Set<string>();
   for (const bot of config.bots) {
     if (seen.has(bot.name)) throw new InvalidBotsConfig(`bot "${bot.name}" is listed twice`);
@@ -58,6 +52,81 @@ export function parseBotsConfig(input: unknown): BotsConfig {
     if (manager.delivery !== 'queue') throw new InvalidBotsConfig(`manager "${config.manager}" must be a queue bot`);
   }
   return config;
+}
+
+/*
+ * Plain checks rather than a schema library: the HTTP API parses this file at init, where every
+ * kilobyte of bundle is cold-start time (`npm run bench`, section 5). They refuse the first problem
+ * in file order, worded as the schema library (valibot) worded it: `<path>: Invalid <what>: …`.
+ */
+
+const MAX_BOT_NAME_LENGTH = 50;
+const DELIVERIES: readonly unknown[] = Object.values(BotDelivery);
+
+function parseBotEntry(value: unknown, path: string): BotEntry {
+  // Any object gets this far (an array too, which then lacks `name`).
+  if (typeof value !== 'object' || value === null) wrongType(path, 'Object', value);
+  const entry = value as Record<string, unknown>;
+
+  const name = requiredField(entry, 'name', path);
+  if (typeof name !== 'string') wrongType(`${path}.name`, 'string', name);
+  // In UTF-16 units, as the limit was always counted.
+  if (name.length < 1) refuse(`${path}.name`, `Invalid length: Expected >=1 but received ${name.length}`);
+  if (name.length > MAX_BOT_NAME_LENGTH) {
+    refuse(`${path}.name`, `Invalid length: Expected <=${MAX_BOT_NAME_LENGTH} but received ${name.length}`);
+  }
+
+  const delivery = requiredField(entry, 'delivery', path);
+  if (!DELIVERIES.includes(delivery)) {
+    wrongType(`${path}.delivery`, `(${DELIVERIES.map((option) => `"${String(option)}"`).join(' | ')})`, delivery);
+  }
+  const bot: BotEntry = { name, delivery: delivery as BotDelivery };
+
+  const inviteUrl = entry.invite_url;
+  if (inviteUrl !== undefined) {
+    if (typeof inviteUrl !== 'string') wrongType(`${path}.invite_url`, 'string', inviteUrl);
+    if (!isUrl(inviteUrl)) refuse(`${path}.invite_url`, `Invalid URL: Received "${inviteUrl}"`);
+    bot.invite_url = inviteUrl;
+  }
+  const required = entry.required;
+  if (required !== undefined) {
+    if (typeof required !== 'boolean') wrongType(`${path}.required`, 'boolean', required);
+    bot.required = required;
+  }
+  return bot;
+}
+
+/** A key that must be present (its value may still be wrong). */
+function requiredField(object: Record<string, unknown>, key: string, path: string): unknown {
+  if (!(key in object)) refuse(path ? `${path}.${key}` : key, `Invalid key: Expected "${key}" but received undefined`);
+  return object[key];
+}
+
+/** Any absolute URL, whatever its scheme (an invitation may go to a plain-HTTP local bot). */
+function isUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wrongType(path: string, expected: string, value: unknown): never {
+  refuse(path, `Invalid type: Expected ${expected} but received ${describeValue(value)}`);
+}
+
+function refuse(path: string, problem: string): never {
+  throw new InvalidBotsConfig(`${path}: ${problem}`);
+}
+
+/** A value as an error message shows it: strings quoted, objects by their kind (`Object`, `Array`). */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (Object.getPrototypeOf(value) as object | null)?.constructor.name ?? 'null';
+  return typeof value;
 }
 
 /**

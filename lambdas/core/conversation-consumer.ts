@@ -1,13 +1,15 @@
 import { parseClientFrameText, parseMessageDraft, type MessageDraft } from './client-frame';
-import { findBot, buildState, managerOf, planBroadcast } from './delivery';
+import { Broadcaster } from './broadcaster';
+import { ConnectionDeparture } from './connection-departure';
+import { buildState, managerOf, planBroadcast } from './delivery';
 import { ConversationError, ErrorCode } from './errors';
 import { parseManagerCommand, type ManagerCommand } from './manager-command';
-import { buildMessage, buildSystemMessage, participantMetadata, withOverrides } from './message-builder';
+import { buildMessage, buildSystemMessage, participantMetadata } from './message-builder';
 import { messageIdForLocalId } from './message-ids';
 import {
   AlreadyApproved,
   ConcurrentChange,
-  ConnectionAlreadyGone,
+  MAX_COMMIT_ATTEMPTS,
   DuplicateMessage,
   type BotQueueSender,
   type Clock,
@@ -17,8 +19,14 @@ import {
   type IdSource,
   type Logger,
 } from './ports';
-import type { ConnectionRecord, ConversationBot, ConversationConnections, ParticipantRecord } from './records';
-import { hashToken, tokenMatchesHash } from './tokens';
+import type {
+  ConnectionOwner,
+  ConnectionRecord,
+  ConversationBot,
+  ConversationConnections,
+  ParticipantRecord,
+} from './records';
+import { participantForToken } from './token-authentication';
 import {
   ApprovalStatus,
   ParticipantType,
@@ -27,7 +35,6 @@ import {
   type ServerFrame,
   type WireMessage,
 } from './wire';
-import { deduplicationId } from './queue-ids';
 
 export interface ConsumerDependencies {
   store: ConversationStore;
@@ -42,6 +49,11 @@ export interface ConsumerDependencies {
 
 export interface ConnectRequest {
   connectionId: string;
+  /**
+   * The participant the `$connect` authorizer already authenticated (API Gateway hands its context
+   * to `$connect`); without it, `token` is looked up here.
+   */
+  participant?: ParticipantRecord;
   token?: string;
   /** Optional `conversation_id` query parameter: must match the token's conversation. */
   conversationId?: string;
@@ -58,15 +70,11 @@ export interface ReplyOutcome {
   duplicate: boolean;
 }
 
-/** Optimistic-concurrency retries before a busy conversation refuses a write. */
-const MAX_COMMIT_ATTEMPTS = 30;
-/**
- * A connection this young may still be inside its `$connect` (API Gateway answers 410 until it
- * returns; the integration timeout is 29 s), so a 410 does not prove it is gone.
- */
-export const NEW_CONNECTION_GRACE_MS = 30_000;
+// The fan-out's: how long a connection answering 410 is still kept.
+export { NEW_CONNECTION_GRACE_MS } from './broadcaster';
 /** Messages read per page while replaying a `sync`. */
 const SYNC_PAGE_SIZE = 100;
+const NOT_REGISTERED = 'this connection is not registered; reconnect';
 
 /**
  * The `ConversationConsumer` of the original system, without a long-lived socket: each method runs
@@ -75,20 +83,21 @@ const SYNC_PAGE_SIZE = 100;
 export class ConversationConsumer {
   private readonly store: ConversationStore;
   private readonly poster: ConnectionPoster;
-  private readonly botQueues: BotQueueSender;
   private readonly clock: Clock;
   private readonly ids: IdSource;
   private readonly log: Logger;
-  private readonly newConnectionGraceMs: number;
+  /** The seed's delivery methods; a connection found gone leaves through `departures`. */
+  private readonly broadcaster: Broadcaster;
+  private readonly departures: ConnectionDeparture;
 
   constructor(deps: ConsumerDependencies) {
-    this.newConnectionGraceMs = deps.newConnectionGraceMs ?? NEW_CONNECTION_GRACE_MS;
     this.store = deps.store;
     this.poster = deps.poster;
-    this.botQueues = deps.botQueues;
     this.clock = deps.clock;
     this.ids = deps.ids;
     this.log = deps.log;
+    this.broadcaster = new Broadcaster({ ...deps, removeGoneConnection: (connectionId) => this.disconnect(connectionId) });
+    this.departures = new ConnectionDeparture({ ...deps, broadcaster: this.broadcaster });
   }
 
   /** `$connect`: authenticates, records the connection, announces a human, broadcasts `state`. Refuses without writing. */
@@ -97,12 +106,12 @@ export class ConversationConsumer {
       this.log.info('connection refused', { connection_id: request.connectionId, code });
       return { accepted: false, error: new ConversationError(code, message) };
     };
-    if (!request.token) return refused(ErrorCode.MISSING_TOKEN, 'a token query parameter is required');
-    const owner = await this.store.findTokenOwner(hashToken(request.token));
-    if (!owner || !tokenMatchesHash(request.token, owner.tokenHash)) {
-      return refused(ErrorCode.INVALID_TOKEN, 'unknown token');
+    let participant = request.participant;
+    if (!participant) {
+      if (!request.token) return refused(ErrorCode.MISSING_TOKEN, 'a token query parameter is required');
+      participant = await participantForToken(this.store, request.token);
+      if (!participant) return refused(ErrorCode.INVALID_TOKEN, 'unknown token');
     }
-    const { participant } = owner;
     if (request.conversationId !== undefined && request.conversationId !== participant.conversationId) {
       return refused(ErrorCode.FOREIGN_CONVERSATION, 'the token belongs to another conversation');
     }
@@ -169,27 +178,30 @@ export class ConversationConsumer {
     return { accepted: true, participant };
   }
 
-  /** `$default`: one frame from a connection. Refusals are answered with an `error` frame. */
-  async receive(connectionId: string, body: string | undefined): Promise<void> {
+  /**
+   * `$default`: one frame from a connection. Refusals are answered with an `error` frame.
+   * `authorized` is who the `$connect` authorizer said the connection is (API Gateway repeats its
+   * context on every frame): a message then needs no lookup of the connection, and the read fan-out
+   * makes anyway checks that it is still registered. Without it, the connection is looked up.
+   */
+  async receive(connectionId: string, body: string | undefined, authorized?: ConnectionOwner): Promise<void> {
     try {
-      const owner = await this.store.findConnection(connectionId);
-      if (!owner) throw new ConversationError(ErrorCode.NOT_CONNECTED, 'this connection is not registered; reconnect');
       const frame = parseClientFrameText(body ?? '');
-      switch (frame.kind) {
-        case 'ping': {
-          const conversation = await this.store.getConversation(owner.connection.conversationId);
-          await this.poster.postToOne(
-            connectionId,
-            encode({ pong: { last_seq: conversation?.lastSeq ?? 0, connection_id: connectionId } }),
-          );
-          return;
-        }
-        case 'sync':
-          await this.replay(owner.connection, frame.afterSeq);
-          return;
-        case 'message':
-          await this.acceptMessage(owner.participant, frame.draft, connectionId);
-          return;
+      if (frame.kind === 'message') {
+        const sender = authorized ?? (await this.registeredConnection(connectionId));
+        await this.acceptMessage(sender.participant, frame.draft, connectionId);
+        return;
+      }
+      // Control frames are rare: they confirm the registration with a read of their own.
+      const owner = await this.registeredConnection(connectionId);
+      if (frame.kind === 'ping') {
+        const conversation = await this.store.getConversation(owner.connection.conversationId);
+        await this.poster.postToOne(
+          connectionId,
+          encode({ pong: { last_seq: conversation?.lastSeq ?? 0, connection_id: connectionId } }),
+        );
+      } else {
+        await this.replay(owner.connection, frame.afterSeq);
       }
     } catch (error) {
       await this.answerError(connectionId, error);
@@ -197,64 +209,8 @@ export class ConversationConsumer {
   }
 
   /** `$disconnect`: safe to run twice and for a connection that is already gone. */
-  async disconnect(connectionId: string, closeCode?: number): Promise<void> {
-    const owner = await this.store.findConnection(connectionId);
-    if (!owner) {
-      this.log.debug('disconnect of an unknown connection', { connection_id: connectionId });
-      return;
-    }
-    const { connection, participant } = owner;
-    let snapshot: ConversationConnections | undefined;
-    let messages: WireMessage[] = [];
-    for (let attempt = 1; ; attempt++) {
-      snapshot = await this.store.loadConnections(connection.conversationId);
-      if (!snapshot) {
-        await this.store.forgetConnection(connection);
-        return;
-      }
-      const { conversation } = snapshot;
-      const now = this.clock.now();
-      messages = [
-        buildSystemMessage(this.ids.randomId(), SystemEvent.PARTICIPANT_LEFT, now, participantMetadata(participant)),
-      ];
-      const ends = participant.isRequired && !conversation.ended;
-      if (ends) {
-        messages.push(
-          buildSystemMessage(this.ids.randomId(), SystemEvent.CONVERSATION_ENDED, now, { participant_id: participant.id }),
-        );
-      }
-      messages = messages.map((message, index) => ({ ...message, seq: conversation.lastSeq + index + 1 }));
-      try {
-        await this.store.commit({
-          conversationId: conversation.id,
-          expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
-          lastSeq: conversation.lastSeq + messages.length,
-          rosterVersion: conversation.rosterVersion,
-          requireOpen: false,
-          end: ends,
-          messages,
-          removeConnection: connection,
-        });
-        if (ends) snapshot = { ...snapshot, conversation: { ...conversation, ended: true } };
-        break;
-      } catch (error) {
-        if (error instanceof ConnectionAlreadyGone) return;
-        if (!(error instanceof ConcurrentChange) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
-      }
-    }
-    this.log.info('participant disconnected', {
-      conversation_id: connection.conversationId,
-      participant_id: participant.id,
-      connection_id: connectionId,
-      close_code: closeCode,
-      ended_conversation: messages.length > 1,
-    });
-    const others = {
-      ...snapshot,
-      connections: snapshot.connections.filter((c) => c.connectionId !== connectionId),
-    };
-    for (const message of messages) await this.broadcastMessage(message, others);
-    await this.broadcastState(connection.conversationId);
+  async disconnect(connectionId: string, closeCode?: number, authorized?: ConnectionOwner): Promise<void> {
+    return this.departures.leave(connectionId, closeCode, authorized);
   }
 
   /**
@@ -282,47 +238,30 @@ export class ConversationConsumer {
     return this.acceptMessage(botParticipant(conversationId, bot), draft, undefined);
   }
 
-  // ---- the seed's delivery methods ----
+  // ---- the seed's delivery methods (the `Broadcaster` does the fan-out) ----
 
   /** `deliver_message`: one `message` frame to one connection. */
   async deliverMessage(connectionId: string, message: WireMessage): Promise<'delivered' | 'gone'> {
-    return this.poster.postToOne(connectionId, encode({ message }));
+    return this.broadcaster.deliverMessage(connectionId, message);
   }
 
   /** `deliver_state`: one `state` frame to one connection. */
   async deliverState(connectionId: string, state: ConversationState): Promise<'delivered' | 'gone'> {
-    return this.poster.postToOne(connectionId, encode({ state }));
+    return this.broadcaster.deliverState(connectionId, state);
   }
 
   /** `broadcast_state`: the conversation's `state` to every live connection of it. */
   async broadcastState(conversationId: string, exclude: ReadonlySet<string> = new Set()): Promise<void> {
-    const roster = await this.store.loadRoster(conversationId);
-    if (roster) await this.postState(buildState(roster), roster.connections, exclude);
+    return this.broadcaster.broadcastState(conversationId, exclude);
   }
 
-  /**
-   * `broadcast_message`: a stored message to everyone who may see it (see `planBroadcast`):
-   * connections through the management API, queue bots through their queues.
-   */
+  /** `broadcast_message`: a stored message to everyone who may see it (see `planBroadcast`). */
   async broadcastMessage(
     message: WireMessage,
     target: ConversationConnections,
     exclude: ReadonlySet<string> = new Set(),
   ): Promise<void> {
-    const plan = planBroadcast(message, target.conversation, target.connections, exclude);
-    const conversationId = target.conversation.id;
-    const [posts, ...sends] = await Promise.allSettled([
-      this.poster.postToMany(plan.connectionIds, encode({ message })),
-      ...plan.queueBots.map((bot) => this.sendToQueue(conversationId, bot, message)),
-    ]);
-    if (posts?.status === 'fulfilled') {
-      if (posts.value.gone.length > 0) await this.forgetGone(posts.value.gone, target.connections);
-    } else {
-      this.log.error('fan-out failed', { conversation_id: conversationId, message_id: message.id, error: describe(posts?.reason) });
-    }
-    const failedSend = sends.find((send) => send.status === 'rejected');
-    // A queue bot that never hears of a message would stall the conversation: fail loudly so it is retried.
-    if (failedSend) throw (failedSend as PromiseRejectedResult).reason;
+    return this.broadcaster.broadcastMessage(message, target, exclude);
   }
 
   /** `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields replaced. */
@@ -332,33 +271,12 @@ export class ConversationConsumer {
     fieldOverrides: Record<string, unknown>,
     target: ConversationConnections,
   ): Promise<void> {
-    const bot = findBot(target.conversation, botNameOrParticipantId);
-    if (!bot) {
-      this.log.warn('no such bot in the conversation; nothing delivered', {
-        conversation_id: target.conversation.id,
-        bot: botNameOrParticipantId,
-        message_id: message.id,
-      });
-      return;
-    }
-    const copy = withOverrides(message, fieldOverrides);
-    if (bot.delivery === 'queue') {
-      await this.sendToQueue(target.conversation.id, bot, copy);
-      return;
-    }
-    const connectionIds = target.connections.filter((c) => c.participantId === bot.id).map((c) => c.connectionId);
-    if (connectionIds.length === 0) {
-      this.log.warn('bot has no live connection; nothing delivered', { bot: bot.name, message_id: message.id });
-      return;
-    }
-    const report = await this.poster.postToMany(connectionIds, encode({ message: copy }));
-    if (report.gone.length > 0) await this.forgetGone(report.gone, target.connections);
+    return this.broadcaster.deliverMessageToBot(message, botNameOrParticipantId, fieldOverrides, target);
   }
 
   /** `deliver_message_to_bot_manager`: to the manager's FIFO queue, in conversation order. */
   async deliverMessageToBotManager(message: WireMessage, target: ConversationConnections): Promise<void> {
-    const manager = managerOf(target.conversation);
-    if (manager) await this.sendToQueue(target.conversation.id, manager, message);
+    return this.broadcaster.deliverMessageToBotManager(message, target);
   }
 
   // ---- storing ----
@@ -374,6 +292,9 @@ export class ConversationConsumer {
     let snapshot = await this.store.loadConnections(conversationId);
     if (!snapshot) throw fail(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
     if (snapshot.conversation.ended) throw fail(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended');
+    if (replyConnectionId && !snapshot.connections.some((c) => c.connectionId === replyConnectionId)) {
+      throw fail(ErrorCode.NOT_CONNECTED, NOT_REGISTERED);
+    }
 
     // Only the manager's commands act on the quoted message; for anyone else its existence is enough.
     let quoted: WireMessage | undefined;
@@ -442,6 +363,12 @@ export class ConversationConsumer {
     await this.broadcastMessage(stored, snapshot);
     if (command) await this.applyCommand(command, stored, quoted, snapshot);
     return { messageId: stored.id, duplicate: false };
+  }
+
+  private async registeredConnection(connectionId: string): Promise<ConnectionOwner> {
+    const owner = await this.store.findConnection(connectionId);
+    if (!owner) throw new ConversationError(ErrorCode.NOT_CONNECTED, NOT_REGISTERED);
+    return owner;
   }
 
   /** A resend: nothing is stored or broadcast again; the sender gets the stored message back. */
@@ -554,36 +481,11 @@ export class ConversationConsumer {
     connections: readonly ConnectionRecord[],
     exclude: ReadonlySet<string>,
   ): Promise<void> {
-    const ids = connections.map((c) => c.connectionId).filter((id) => !exclude.has(id));
-    const report = await this.poster.postToMany(ids, encode({ state }));
-    if (report.gone.length > 0) await this.forgetGone(report.gone, connections);
+    await this.broadcaster.postState(state, connections, exclude);
   }
 
   private async sendToQueue(conversationId: string, bot: ConversationBot, message: WireMessage): Promise<void> {
-    await this.botQueues.send({
-      botName: bot.name,
-      body: { conversation_id: conversationId, bot_participant_id: bot.id, message },
-      groupId: conversationId,
-      deduplicationId: deduplicationId(message.id, message.approval_status),
-    });
-  }
-
-  /**
-   * Connections API Gateway reported gone (410) leave as if `$disconnect` had come (it is
-   * best-effort), except very young ones that may still be inside their `$connect`.
-   */
-  private async forgetGone(goneIds: readonly string[], connections: readonly ConnectionRecord[]): Promise<void> {
-    const now = this.clock.now().getTime();
-    for (const id of goneIds) {
-      const record = connections.find((c) => c.connectionId === id);
-      if (record && now - record.connectedAt < this.newConnectionGraceMs) continue;
-      this.log.info('connection gone (410); removing it', { connection_id: id });
-      try {
-        await this.disconnect(id);
-      } catch (error) {
-        this.log.error('removing a gone connection failed', { connection_id: id, error: describe(error) });
-      }
-    }
+    await this.broadcaster.sendToQueue(conversationId, bot, message);
   }
 
   private async answerError(connectionId: string, error: unknown): Promise<void> {

@@ -1,12 +1,13 @@
 import { invitableBots, type BotEntry, type BotsConfig } from './bots-config';
-import type { ConversationConsumer } from './conversation-consumer';
+import type { Broadcaster } from './broadcaster';
 import { buildState } from './delivery';
 import { ConversationError, ErrorCode } from './errors';
 import { LIMITS } from './limits';
 import { buildSystemMessage, participantMetadata } from './message-builder';
 import { ConcurrentChange, type Clock, type ConversationStore, type IdSource, type Logger } from './ports';
 import type { ConversationBot, ConversationRecord, ParticipantRecord } from './records';
-import { generateToken, hashToken, tokenMatchesHash } from './tokens';
+import { generateToken, hashToken } from './tokens';
+import { participantForToken } from './token-authentication';
 import {
   ParticipantType,
   SystemEvent,
@@ -31,7 +32,8 @@ export interface BotInviter {
 
 export interface LifecycleDependencies {
   store: ConversationStore;
-  consumer: ConversationConsumer;
+  /** Announces to connections and queue bots; the consumer's fan-out without the consumer. */
+  broadcaster: Broadcaster;
   inviter: BotInviter;
   clock: Clock;
   ids: IdSource;
@@ -143,7 +145,7 @@ export class ConversationLifecycle {
     });
 
     // Queue bots (the manager first of all) learn of the conversation from its system messages.
-    for (const message of messages) await this.deps.consumer.broadcastMessage(message, { conversation, connections: [] });
+    for (const message of messages) await this.deps.broadcaster.broadcastMessage(message, { conversation, connections: [] });
     await Promise.all(
       bots
         .filter((bot) => bot.token)
@@ -190,7 +192,7 @@ export class ConversationLifecycle {
       }
     }
     this.deps.log.info('participant joined by id', { conversation_id: conversationId, participant_id: human.id });
-    await this.deps.consumer.broadcastState(conversationId);
+    await this.deps.broadcaster.broadcastState(conversationId);
     const roster = await this.deps.store.loadRoster(conversationId);
     if (!roster) throw new ConversationError(ErrorCode.NOT_FOUND, 'no such conversation');
     return this.ticket(roster.conversation, roster.participants, human.id, token, buildState(roster).participants);
@@ -225,11 +227,8 @@ export class ConversationLifecycle {
 
   private async authorize(conversationId: string, token: string | undefined): Promise<ParticipantRecord> {
     if (!token) throw new ConversationError(ErrorCode.MISSING_TOKEN, 'Authorization: Bearer <token> is required');
-    const owner = await this.deps.store.findTokenOwner(hashToken(token));
-    if (!owner || !tokenMatchesHash(token, owner.tokenHash)) {
-      throw new ConversationError(ErrorCode.INVALID_TOKEN, 'unknown token');
-    }
-    const { participant } = owner;
+    const participant = await participantForToken(this.deps.store, token);
+    if (!participant) throw new ConversationError(ErrorCode.INVALID_TOKEN, 'unknown token');
     if (participant.conversationId !== conversationId) {
       throw new ConversationError(ErrorCode.FOREIGN_CONVERSATION, 'the token belongs to another conversation');
     }

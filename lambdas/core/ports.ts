@@ -32,6 +32,9 @@ export interface ConversationChange {
   removeConnection?: ConnectionRecord;
 }
 
+/** Optimistic-concurrency retries before a busy conversation refuses a write. */
+export const MAX_COMMIT_ATTEMPTS = 30;
+
 /** The conversation item changed since it was read: read again and retry. */
 export class ConcurrentChange extends Error {
   constructor(conversationId: string) {

@@ -1,7 +1,7 @@
 import { httpApiHandler } from '../handlers/http-api';
-import { appConfigFromEnvironment, createApp } from '../runtime/app';
+import { appConfigFromEnvironment, createHttpApiApp } from '../runtime/http-api-app';
 
 // Built once per container, outside the handler.
-const app = createApp(appConfigFromEnvironment());
+const app = createHttpApiApp(appConfigFromEnvironment());
 
 export const handler = httpApiHandler(app.lifecycle, app.log);

@@ -1,4 +1,5 @@
 import type { ConversationConsumer } from '../core/conversation-consumer';
+import { authorizedConnection } from './authorizer-context';
 import { parseWebSocketEvent, type WebSocketResult } from './websocket-event';
 
 /** `$default`: every frame. Answers go back as posts (`message`, `state`, `pong`, `error`), not as the result. */
@@ -6,7 +7,7 @@ export function defaultHandler(consumer: ConversationConsumer) {
   return async (event: unknown): Promise<WebSocketResult> => {
     const { requestContext, body, isBase64Encoded } = parseWebSocketEvent(event);
     const text = body && isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-    await consumer.receive(requestContext.connectionId, text ?? undefined);
+    await consumer.receive(requestContext.connectionId, text ?? undefined, authorizedConnection(requestContext));
     return { statusCode: 200 };
   };
 }

@@ -9,6 +9,8 @@ export interface WebSocketEvent {
     eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
     connectedAt: number;
     disconnectStatusCode?: number | null;
+    /** What the `$connect` authorizer returned; read by `authorizer-context.ts`. */
+    authorizer?: unknown;
   };
   queryStringParameters?: Record<string, string | undefined> | null;
   body?: string | null;

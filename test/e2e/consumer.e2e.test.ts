@@ -399,6 +399,47 @@ describe('gone connections (410)', () => {
       await lossy.stop();
     }
   });
+
+  it('removes a gone connection the HTTP API finds when a join announces the new state', async () => {
+    const lossy = await startTestStack('gone-http', NO_MANAGER_BOTS, {
+      openRooms: true,
+      newConnectionGraceMs: 0,
+      gateway: { disconnectDropRate: 1 },
+    });
+    try {
+      // given Ana and Bia connected, and Bia's connection dropped without a $disconnect
+      const ana = (await httpJson(lossy, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body as Ticket;
+      const bia = (await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Bia' } }))
+        .body as Ticket;
+      const anaSocket = await TestSocket.open(lossy.gateway.url, { token: ana.token });
+      const biaSocket = await TestSocket.open(lossy.gateway.url, { token: bia.token });
+      biaSocket.send({ action: 'sync', after_seq: 0 });
+      await biaSocket.waitFor((frame) => frame.state !== undefined);
+      await biaSocket.close();
+      const from = anaSocket.frames.length;
+
+      // when Cai joins by HTTP (the http-api Lambda posts the new state to every connection)
+      const cai = await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Cai' } });
+      expect(cai.status).toBe(201);
+
+      // then Bia's connection leaves as on $disconnect: participant-left is stored and broadcast
+      const left = await anaSocket.waitFor(
+        isMessage((m) => m.event === 'participant-left' && m.additional_metadata.participant_id === bia.my_participant_id),
+        5000,
+        from,
+      );
+      expect(left.message.seq).toBeGreaterThan(0);
+      await anaSocket.waitFor(
+        (frame) => frame.state?.participants.some((p: Frame) => p.id === bia.my_participant_id && !p.online),
+        5000,
+        from,
+      );
+      expect(lossy.log.lines.some((line) => line.message === 'connection gone (410); removing it')).toBe(true);
+      await anaSocket.close();
+    } finally {
+      await lossy.stop();
+    }
+  });
 });
 
 describe('frame limits (API Gateway behaviour)', () => {

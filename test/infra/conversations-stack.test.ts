@@ -118,7 +118,7 @@ describe('ConversationsStack', () => {
     it('can be left out when the account already has one', () => {
       const { template: t } = buildStack({ apiGatewayCloudWatchRole: false });
       t.resourceCountIs('AWS::ApiGateway::Account', 0);
-      t.resourceCountIs('AWS::IAM::Role', 5);
+      t.resourceCountIs('AWS::IAM::Role', 6);
     });
   });
 

@@ -161,7 +161,7 @@ describe('ExampleBots', () => {
         ['Transparent', 'Transparent'],
         ['Echo', 'Echo'],
       ]);
-      template.resourceCountIs('AWS::Lambda::Function', 5 + 2);
+      template.resourceCountIs('AWS::Lambda::Function', 6 + 2);
       // an https invite_url is a reachable worker: no warning
       Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
     });
@@ -189,7 +189,7 @@ describe('ExampleBots', () => {
       expect(stack.exampleBots).toBeUndefined();
       expect(stack.node.tryFindChild('ExampleBots')).toBeUndefined();
       const { template } = buildStack({ bots: DEFAULT_BOTS, exampleBots: false });
-      template.resourceCountIs('AWS::Lambda::Function', 5);
+      template.resourceCountIs('AWS::Lambda::Function', 6);
       template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
       expect(Object.keys(template.toJSON().Resources).filter((id) => id.startsWith('ExampleBots'))).toEqual([]);
     });

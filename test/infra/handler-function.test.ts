@@ -11,8 +11,8 @@ describe('HandlerFunction defaults, on every handler of the stack', () => {
   const { stack, template } = buildStack();
   const handlers = Object.entries(stack.handlers);
 
-  it('runs five functions, each Node.js 22 on arm64 with 256 MB, X-Ray active and its own log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('runs six functions, each Node.js 22 on arm64 with 256 MB, X-Ray active and its own log group', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     for (const [, handler] of handlers) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Role: { 'Fn::GetAtt': [logicalIdOf(handler.role), 'Arn'] },
@@ -26,7 +26,7 @@ describe('HandlerFunction defaults, on every handler of the stack', () => {
   });
 
   it('gives the WebSocket and HTTP route functions the 29 s API Gateway budget', () => {
-    for (const name of ['connect', 'disconnect', 'default', 'httpApi'] as const) {
+    for (const name of ['connectAuthorizer', 'connect', 'disconnect', 'default', 'httpApi'] as const) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Role: { 'Fn::GetAtt': [logicalIdOf(stack.handlers[name].role), 'Arn'] },
         Timeout: 29,
@@ -66,7 +66,7 @@ describe('HandlerFunction defaults, on every handler of the stack', () => {
       const role = template.findResources('AWS::IAM::Role')[logicalIdOf(handler.role)]!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
-    expect(new Set(handlers.map(([, handler]) => logicalIdOf(handler.role))).size).toBe(5);
+    expect(new Set(handlers.map(([, handler]) => logicalIdOf(handler.role))).size).toBe(6);
   });
 
   it('refuses an entry file that does not exist', () => {

@@ -16,7 +16,8 @@ const touches = (statement: PolicyStatementJson, resource: unknown) => resources
 
 describe('least privilege', () => {
   const { stack, template } = buildStack();
-  const handlers = Object.entries(stack.handlers);
+  // Every handler but the authorizer, which has a test of its own below.
+  const handlers = Object.entries(stack.handlers).filter(([name]) => name !== 'connectAuthorizer');
   const apiId = logicalIdOf(stack.webSocket.api);
   const postToConnections = {
     'Fn::Join': [
@@ -51,6 +52,18 @@ describe('least privilege', () => {
     for (const [, handler] of handlers) {
       expect(statementsOfRole(template, logicalIdOf(handler.role)).filter((s) => same(s.Resource, postToConnections))).toHaveLength(1);
     }
+  });
+
+  it('lets the $connect authorizer read items of the conversations table, and nothing else', () => {
+    // given the authorizer's statements, the log and X-Ray ones aside
+    const statements = statementsOfRole(template, logicalIdOf(stack.handlers.connectAuthorizer.role)).filter(
+      (s) => !actionsOf(s).some((action) => action.startsWith('logs:') || action.startsWith('xray:')),
+    );
+
+    // then all it may do is GetItem on this table: no writes, no posts, no queues
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!)).toEqual(['dynamodb:GetItem']);
+    expect(resourcesOf(statements[0]!).filter((r) => !same(r, { Ref: 'AWS::NoValue' }))).toEqual([arnOf(stack.table.table)]);
   });
 
   it('never allows a dynamodb or sqs action, or a wildcard action, on Resource "*"', () => {

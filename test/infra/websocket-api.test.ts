@@ -1,5 +1,14 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ROUTE_SELECTION_EXPRESSION, WEBSOCKET_ROUTE_KEYS, WEBSOCKET_STAGE_NAME } from '../../lib/websocket-api';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { TOKEN_IDENTITY_SOURCE } from '../../lambdas/handlers/websocket-authorizer';
+import {
+  ConversationWebSocketApi,
+  ROUTE_SELECTION_EXPRESSION,
+  WEBSOCKET_ROUTE_KEYS,
+  WEBSOCKET_STAGE_NAME,
+} from '../../lib/websocket-api';
 import { buildStack, logicalIdOf } from './stack-fixture';
 
 describe('ConversationWebSocketApi', () => {
@@ -45,6 +54,58 @@ describe('ConversationWebSocketApi', () => {
       RouteKey: routeKey,
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(integrations)[0] }]] },
     });
+  });
+
+  it('authorizes $connect with a REQUEST authorizer on ?token=, and no other route', () => {
+    // given the API's one authorizer
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } });
+    expect(Object.keys(authorizers)).toHaveLength(1);
+    const [authorizerId, authorizer] = Object.entries(authorizers)[0]!;
+
+    // then it runs the authorizer function on the token query parameter
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: [TOKEN_IDENTITY_SOURCE],
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(logicalIdOf(stack.handlers.connectAuthorizer.fn));
+    expect(TOKEN_IDENTITY_SOURCE).toBe('route.request.querystring.token');
+    // and only $connect uses it (API Gateway authorizes WebSocket connections there, once)
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      ApiId: { Ref: apiId },
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+    for (const routeKey of ['$disconnect', '$default']) {
+      const [route] = Object.values(
+        template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: apiId }, RouteKey: routeKey } }),
+      );
+      expect(route!.Properties.AuthorizerId).toBeUndefined();
+    }
+    // and API Gateway may invoke it from this API
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [logicalIdOf(stack.handlers.connectAuthorizer.fn), 'Arn'] },
+      SourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: apiId }])] }),
+    });
+  });
+
+  it('refuses an authorizer on a route other than $connect', () => {
+    // given a fresh API and a function
+    const scope = new Stack(new App(), 'AuthorizerScope');
+    const api = new ConversationWebSocketApi(scope, 'Api');
+    const fn = new lambda.Function(scope, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+    });
+    const authorizer = new WebSocketLambdaAuthorizer('Authorizer', fn, { identitySource: [TOKEN_IDENTITY_SOURCE] });
+
+    // then only $connect takes it
+    expect(() => api.addLambdaRoute('$default', fn, authorizer)).toThrow('API Gateway runs authorizers only on $connect, not $default');
+    expect(api.routes.has('$default')).toBe(false);
+    expect(() => api.addLambdaRoute('$connect', fn, authorizer)).not.toThrow();
   });
 
   it('lets API Gateway invoke each route function from this API only', () => {

@@ -77,17 +77,80 @@ describe('parseBotsConfig', () => {
     expect(refusal(input).message).toBe('invalid bots configuration: manager "Echo" must be a queue bot');
   });
 
-  it.each([
-    ['not an object', [], '(root)'],
-    ['without bots', { manager: null }, 'bots'],
-    ['without a manager key', { bots: [] }, 'manager'],
-    ['with an unknown delivery', { manager: null, bots: [{ name: 'X', delivery: 'email' }] }, 'bots.0.delivery'],
-    ['with an empty name', { manager: null, bots: [{ name: '', delivery: 'queue' }] }, 'bots.0.name'],
-    ['with a name over 50 characters', { manager: null, bots: [{ name: 'n'.repeat(51), delivery: 'queue' }] }, 'bots.0.name'],
-    ['with an invite_url that is no URL', { manager: null, bots: [{ name: 'X', delivery: 'websocket', invite_url: 'nope' }] }, 'bots.0.invite_url'],
-    ['with a required that is not a boolean', { manager: null, bots: [{ name: 'X', delivery: 'queue', required: 'yes' }] }, 'bots.0.required'],
-  ])('refuses a file %s, naming where', (_label, input, path) => {
-    expect(refusal(input).message).toMatch(new RegExp(`^invalid bots configuration: ${path.replace(/[.()]/g, '\\$&')}: `));
+  const entry = (fields: Record<string, unknown>) => ({ manager: null, bots: [fields] });
+
+  it.each<[string, unknown, string]>([
+    ['that is an array', [], '(root): must be a JSON object {"manager": …, "bots": […]}'],
+    ['that is null', null, '(root): must be a JSON object {"manager": …, "bots": […]}'],
+    ['that is a string', 'bots', '(root): must be a JSON object {"manager": …, "bots": […]}'],
+    ['without a manager key', { bots: [] }, 'manager: Invalid key: Expected "manager" but received undefined'],
+    ['without bots', { manager: null }, 'bots: Invalid key: Expected "bots" but received undefined'],
+    ['with a manager that is a number', { manager: 5, bots: [] }, 'manager: Invalid type: Expected string but received 5'],
+    ['with a manager that is undefined', { manager: undefined, bots: [] }, 'manager: Invalid type: Expected string but received undefined'],
+    ['with bots that are an object', { manager: null, bots: {} }, 'bots: Invalid type: Expected Array but received Object'],
+    ['with bots that are null', { manager: null, bots: null }, 'bots: Invalid type: Expected Array but received null'],
+    ['with a bot that is a string', { manager: null, bots: ['Echo'] }, 'bots.0: Invalid type: Expected Object but received "Echo"'],
+    ['with a bot that is null', { manager: null, bots: [null] }, 'bots.0: Invalid type: Expected Object but received null'],
+    ['with a bot that is an array', { manager: null, bots: [[]] }, 'bots.0.name: Invalid key: Expected "name" but received undefined'],
+    ['with a bot without a name', entry({ delivery: 'queue' }), 'bots.0.name: Invalid key: Expected "name" but received undefined'],
+    ['with a name that is a number', entry({ name: 3, delivery: 'queue' }), 'bots.0.name: Invalid type: Expected string but received 3'],
+    ['with an empty name', entry({ name: '', delivery: 'queue' }), 'bots.0.name: Invalid length: Expected >=1 but received 0'],
+    ['with a name over 50 characters', entry({ name: 'n'.repeat(51), delivery: 'queue' }), 'bots.0.name: Invalid length: Expected <=50 but received 51'],
+    ['with a name over 50 UTF-16 units', entry({ name: '😀'.repeat(26), delivery: 'queue' }), 'bots.0.name: Invalid length: Expected <=50 but received 52'],
+    ['with a bot without delivery', entry({ name: 'X' }), 'bots.0.delivery: Invalid key: Expected "delivery" but received undefined'],
+    ['with an unknown delivery', entry({ name: 'X', delivery: 'email' }), 'bots.0.delivery: Invalid type: Expected ("websocket" | "queue") but received "email"'],
+    ['with an invite_url that is no URL', entry({ name: 'X', delivery: 'websocket', invite_url: 'nope' }), 'bots.0.invite_url: Invalid URL: Received "nope"'],
+    ['with an empty invite_url', entry({ name: 'X', delivery: 'websocket', invite_url: '' }), 'bots.0.invite_url: Invalid URL: Received ""'],
+    ['with an invite_url that is a number', entry({ name: 'X', delivery: 'websocket', invite_url: 5 }), 'bots.0.invite_url: Invalid type: Expected string but received 5'],
+    ['with an invite_url that is null', entry({ name: 'X', delivery: 'queue', invite_url: null }), 'bots.0.invite_url: Invalid type: Expected string but received null'],
+    ['with a required that is not a boolean', entry({ name: 'X', delivery: 'queue', required: 'yes' }), 'bots.0.required: Invalid type: Expected boolean but received "yes"'],
+    ['with a required that is null', entry({ name: 'X', delivery: 'queue', required: null }), 'bots.0.required: Invalid type: Expected boolean but received null'],
+    [
+      'with a later bot that is wrong',
+      { manager: null, bots: [{ name: 'A', delivery: 'queue' }, { name: 'B', delivery: 'sms' }] },
+      'bots.1.delivery: Invalid type: Expected ("websocket" | "queue") but received "sms"',
+    ],
+  ])('refuses a file %s, saying where and why', (_label, input, problem) => {
+    const error = refusal(input);
+    expect(error.message).toBe(`invalid bots configuration: ${problem}`);
+    expect(error.name).toBe('InvalidBotsConfig');
+  });
+
+  it('names the first problem in file order: the manager before the bots, a bot\'s name before its delivery', () => {
+    expect(refusal({ manager: 5, bots: [{ name: '' }] }).message).toBe(
+      'invalid bots configuration: manager: Invalid type: Expected string but received 5',
+    );
+    expect(refusal(entry({ name: 4, delivery: 'x', required: 'no' })).message).toBe(
+      'invalid bots configuration: bots.0.name: Invalid type: Expected string but received 4',
+    );
+  });
+
+  it('checks the shape of every bot before the rules between bots', () => {
+    const input = { manager: null, bots: [{ name: 'A', delivery: 'queue' }, { name: 'A', delivery: 'queue' }, { name: '' }] };
+    expect(refusal(input).message).toBe('invalid bots configuration: bots.2.name: Invalid length: Expected >=1 but received 0');
+  });
+
+  it('accepts an invite URL of any scheme, and keeps only the known keys', () => {
+    const config = parseBotsConfig({
+      manager: null,
+      comment: 'ignored',
+      bots: [{ name: 'X', delivery: 'websocket', invite_url: 'ftp://x.example/i', required: false, color: 'red' }],
+    });
+    expect(config).toStrictEqual({
+      manager: null,
+      bots: [{ name: 'X', delivery: 'websocket', invite_url: 'ftp://x.example/i', required: false }],
+    });
+  });
+
+  it('treats optional keys that are undefined as absent', () => {
+    expect(parseBotsConfig(entry({ name: 'X', delivery: 'queue', invite_url: undefined, required: undefined }))).toStrictEqual({
+      manager: null,
+      bots: [{ name: 'X', delivery: 'queue' }],
+    });
+  });
+
+  it('accepts a name of exactly 50 characters', () => {
+    expect(parseBotsConfig(entry({ name: 'n'.repeat(50), delivery: 'queue' })).bots[0]!.name).toHaveLength(50);
   });
 });
 

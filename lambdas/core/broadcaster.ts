@@ -1,0 +1,159 @@
+import { findBot, buildState, managerOf, planBroadcast } from './delivery';
+import { withOverrides } from './message-builder';
+import type { BotQueueSender, Clock, ConnectionPoster, ConversationStore, Logger } from './ports';
+import { deduplicationId } from './queue-ids';
+import type { ConnectionRecord, ConversationBot, ConversationConnections } from './records';
+import type { ConversationState, ServerFrame, WireMessage } from './wire';
+
+/**
+ * A connection this young may still be inside its `$connect` (API Gateway answers 410 until it
+ * returns; the integration timeout is 29 s), so a 410 does not prove it is gone.
+ */
+export const NEW_CONNECTION_GRACE_MS = 30_000;
+
+export interface BroadcasterDependencies {
+  store: Pick<ConversationStore, 'loadRoster'>;
+  poster: ConnectionPoster;
+  botQueues: BotQueueSender;
+  clock: Clock;
+  log: Logger;
+  /** How young a connection may be and still be kept on a 410. @default NEW_CONNECTION_GRACE_MS */
+  newConnectionGraceMs?: number;
+  /** Makes a connection API Gateway reported gone (410) leave as `$disconnect` would (`ConnectionDeparture`). */
+  removeGoneConnection: (connectionId: string) => Promise<void>;
+}
+
+/**
+ * The seed's delivery methods (`deliver_message`, `broadcast_state`, …): frames to connections
+ * through the management API, messages to queue bots through their queues. Who sees what is
+ * `planBroadcast`'s. Apart from the consumer so the HTTP API can announce without bundling it.
+ */
+export class Broadcaster {
+  constructor(private readonly deps: BroadcasterDependencies) {}
+
+  /** `deliver_message`: one `message` frame to one connection. */
+  async deliverMessage(connectionId: string, message: WireMessage): Promise<'delivered' | 'gone'> {
+    return this.deps.poster.postToOne(connectionId, encode({ message }));
+  }
+
+  /** `deliver_state`: one `state` frame to one connection. */
+  async deliverState(connectionId: string, state: ConversationState): Promise<'delivered' | 'gone'> {
+    return this.deps.poster.postToOne(connectionId, encode({ state }));
+  }
+
+  /** `broadcast_state`: the conversation's `state` to every live connection of it. */
+  async broadcastState(conversationId: string, exclude: ReadonlySet<string> = new Set()): Promise<void> {
+    const roster = await this.deps.store.loadRoster(conversationId);
+    if (roster) await this.postState(buildState(roster), roster.connections, exclude);
+  }
+
+  /**
+   * `broadcast_message`: a stored message to everyone who may see it (see `planBroadcast`):
+   * connections through the management API, queue bots through their queues.
+   */
+  async broadcastMessage(
+    message: WireMessage,
+    target: ConversationConnections,
+    exclude: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    const plan = planBroadcast(message, target.conversation, target.connections, exclude);
+    const conversationId = target.conversation.id;
+    const [posts, ...sends] = await Promise.allSettled([
+      this.deps.poster.postToMany(plan.connectionIds, encode({ message })),
+      ...plan.queueBots.map((bot) => this.sendToQueue(conversationId, bot, message)),
+    ]);
+    if (posts?.status === 'fulfilled') {
+      if (posts.value.gone.length > 0) await this.forgetGone(posts.value.gone, target.connections);
+    } else {
+      this.deps.log.error('fan-out failed', { conversation_id: conversationId, message_id: message.id, error: describe(posts?.reason) });
+    }
+    const failedSend = sends.find((send) => send.status === 'rejected');
+    // A queue bot that never hears of a message would stall the conversation: fail loudly so it is retried.
+    if (failedSend) throw (failedSend as PromiseRejectedResult).reason;
+  }
+
+  /** `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields replaced. */
+  async deliverMessageToBot(
+    message: WireMessage,
+    botNameOrParticipantId: string,
+    fieldOverrides: Record<string, unknown>,
+    target: ConversationConnections,
+  ): Promise<void> {
+    const bot = findBot(target.conversation, botNameOrParticipantId);
+    if (!bot) {
+      this.deps.log.warn('no such bot in the conversation; nothing delivered', {
+        conversation_id: target.conversation.id,
+        bot: botNameOrParticipantId,
+        message_id: message.id,
+      });
+      return;
+    }
+    const copy = withOverrides(message, fieldOverrides);
+    if (bot.delivery === 'queue') {
+      await this.sendToQueue(target.conversation.id, bot, copy);
+      return;
+    }
+    const connectionIds = target.connections.filter((c) => c.participantId === bot.id).map((c) => c.connectionId);
+    if (connectionIds.length === 0) {
+      this.deps.log.warn('bot has no live connection; nothing delivered', { bot: bot.name, message_id: message.id });
+      return;
+    }
+    const report = await this.deps.poster.postToMany(connectionIds, encode({ message: copy }));
+    if (report.gone.length > 0) await this.forgetGone(report.gone, target.connections);
+  }
+
+  /** `deliver_message_to_bot_manager`: to the manager's FIFO queue, in conversation order. */
+  async deliverMessageToBotManager(message: WireMessage, target: ConversationConnections): Promise<void> {
+    const manager = managerOf(target.conversation);
+    if (manager) await this.sendToQueue(target.conversation.id, manager, message);
+  }
+
+  /** A `state` frame to these connections but the excluded ones. */
+  async postState(
+    state: ConversationState,
+    connections: readonly ConnectionRecord[],
+    exclude: ReadonlySet<string>,
+  ): Promise<void> {
+    const ids = connections.map((c) => c.connectionId).filter((id) => !exclude.has(id));
+    const report = await this.deps.poster.postToMany(ids, encode({ state }));
+    if (report.gone.length > 0) await this.forgetGone(report.gone, connections);
+  }
+
+  /** One message to one queue bot, in its conversation's FIFO group. */
+  async sendToQueue(conversationId: string, bot: ConversationBot, message: WireMessage): Promise<void> {
+    await this.deps.botQueues.send({
+      botName: bot.name,
+      body: { conversation_id: conversationId, bot_participant_id: bot.id, message },
+      groupId: conversationId,
+      deduplicationId: deduplicationId(message.id, message.approval_status),
+    });
+  }
+
+  /**
+   * Connections API Gateway reported gone (410) leave as if `$disconnect` had come (it is
+   * best-effort), except very young ones that may still be inside their `$connect`.
+   */
+  private async forgetGone(goneIds: readonly string[], connections: readonly ConnectionRecord[]): Promise<void> {
+    const remove = this.deps.removeGoneConnection;
+    const now = this.deps.clock.now().getTime();
+    const graceMs = this.deps.newConnectionGraceMs ?? NEW_CONNECTION_GRACE_MS;
+    for (const id of goneIds) {
+      const record = connections.find((c) => c.connectionId === id);
+      if (record && now - record.connectedAt < graceMs) continue;
+      this.deps.log.info('connection gone (410); removing it', { connection_id: id });
+      try {
+        await remove(id);
+      } catch (error) {
+        this.deps.log.error('removing a gone connection failed', { connection_id: id, error: describe(error) });
+      }
+    }
+  }
+}
+
+function encode(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
