@@ -135,7 +135,7 @@ export class ConversationsStack extends Stack {
       connect: routeHandler(
         'ConnectHandler',
         'lambdas/entries/connect.ts',
-        'WebSocket $connect: authenticates the token, records the connection',
+        'WebSocket $connect: records the connection of the participant the authorizer found',
       ),
       disconnect: routeHandler(
         'DisconnectHandler',
