@@ -355,90 +355,83 @@ describe('disconnect', () => {
 });
 
 describe('gone connections (410)', () => {
-  it('removes a connection API Gateway reports gone, without failing delivery to the others', async () => {
-    // $disconnect never comes here, as happens on AWS when a network drops.
-    const lossy = await startTestStack('gone', NO_MANAGER_BOTS, {
+  // $disconnect never comes here, as happens on AWS when a network drops.
+  let lossy: TestStack;
+
+  beforeAll(async () => {
+    lossy = await startTestStack('gone', NO_MANAGER_BOTS, {
       openRooms: true,
       newConnectionGraceMs: 0,
       gateway: { disconnectDropRate: 1 },
     });
-    try {
-      const ana = (await httpJson(lossy, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body as Ticket;
-      const bia = (await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Bia' } }))
-        .body as Ticket;
-      const cai = (await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Cai' } }))
-        .body as Ticket;
-      // One at a time: with no grace, a 410 from a connection still inside its $connect would remove it.
-      const sockets: TestSocket[] = [];
-      for (const ticket of [ana, bia, cai]) {
-        const socket = await TestSocket.open(lossy.gateway.url, { token: ticket.token });
-        socket.send({ action: 'sync', after_seq: 0 });
-        await socket.waitFor((frame) => frame.state !== undefined);
-        sockets.push(socket);
-      }
-      const [anaSocket, biaSocket, caiSocket] = sockets as [TestSocket, TestSocket, TestSocket];
-      await biaSocket.close();
-      const from = anaSocket.frames.length;
+  });
 
-      anaSocket.send({ type: 'T', text: 'anyone?', local_id: 'g-1' });
-      await caiSocket.waitFor(isMessage((m) => m.text === 'anyone?'));
-      const left = await anaSocket.waitFor(
-        isMessage((m) => m.event === 'participant-left' && m.additional_metadata.participant_id === bia.my_participant_id),
-        5000,
-        from,
-      );
-      expect(left.message.seq).toBeGreaterThan(0);
-      await anaSocket.waitFor(
-        (frame) => frame.state?.participants.some((p: Frame) => p.id === bia.my_participant_id && !p.online),
-        5000,
-        from,
-      );
-      expect(lossy.log.lines.some((line) => line.message === 'connection gone (410); removing it')).toBe(true);
-      await Promise.all([anaSocket.close(), caiSocket.close()]);
-    } finally {
-      await lossy.stop();
+  afterAll(async () => {
+    await lossy?.stop();
+  });
+
+  async function joinLossy(conversationId: string, nickname: string): Promise<Ticket> {
+    return (await httpJson(lossy, 'POST', `/conversations/${conversationId}/join`, { body: { nickname } })).body as Ticket;
+  }
+
+  /** `watcher` sees `gone` leave (frames from `from`, log lines from `logFrom`): participant-left, `state` with it offline. */
+  async function expectLeft(watcher: TestSocket, gone: Ticket, from: number, logFrom: number): Promise<void> {
+    const left = await watcher.waitFor(
+      isMessage((m) => m.event === 'participant-left' && m.additional_metadata.participant_id === gone.my_participant_id),
+      5000,
+      from,
+    );
+    expect(left.message.seq).toBeGreaterThan(0);
+    await watcher.waitFor(
+      (frame) => frame.state?.participants.some((p: Frame) => p.id === gone.my_participant_id && !p.online),
+      5000,
+      from,
+    );
+    expect(lossy.log.lines.slice(logFrom).some((line) => line.message === 'connection gone (410); removing it')).toBe(true);
+  }
+
+  it('removes a connection API Gateway reports gone, without failing delivery to the others', async () => {
+    const ana = (await httpJson(lossy, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body as Ticket;
+    const bia = await joinLossy(ana.id, 'Bia');
+    const cai = await joinLossy(ana.id, 'Cai');
+    // One at a time: with no grace, a 410 from a connection still inside its $connect would remove it.
+    const sockets: TestSocket[] = [];
+    for (const ticket of [ana, bia, cai]) {
+      const socket = await TestSocket.open(lossy.gateway.url, { token: ticket.token });
+      socket.send({ action: 'sync', after_seq: 0 });
+      await socket.waitFor((frame) => frame.state !== undefined);
+      sockets.push(socket);
     }
+    const [anaSocket, biaSocket, caiSocket] = sockets as [TestSocket, TestSocket, TestSocket];
+    await biaSocket.close();
+    const from = anaSocket.frames.length;
+    const logFrom = lossy.log.lines.length;
+
+    anaSocket.send({ type: 'T', text: 'anyone?', local_id: 'g-1' });
+    await caiSocket.waitFor(isMessage((m) => m.text === 'anyone?'));
+    await expectLeft(anaSocket, bia, from, logFrom);
+    await Promise.all([anaSocket.close(), caiSocket.close()]);
   });
 
   it('removes a gone connection the HTTP API finds when a join announces the new state', async () => {
-    const lossy = await startTestStack('gone-http', NO_MANAGER_BOTS, {
-      openRooms: true,
-      newConnectionGraceMs: 0,
-      gateway: { disconnectDropRate: 1 },
-    });
-    try {
-      // given Ana and Bia connected, and Bia's connection dropped without a $disconnect
-      const ana = (await httpJson(lossy, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body as Ticket;
-      const bia = (await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Bia' } }))
-        .body as Ticket;
-      const anaSocket = await TestSocket.open(lossy.gateway.url, { token: ana.token });
-      const biaSocket = await TestSocket.open(lossy.gateway.url, { token: bia.token });
-      biaSocket.send({ action: 'sync', after_seq: 0 });
-      await biaSocket.waitFor((frame) => frame.state !== undefined);
-      await biaSocket.close();
-      const from = anaSocket.frames.length;
+    // given Ana and Bia connected, and Bia's connection dropped without a $disconnect
+    const ana = (await httpJson(lossy, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body as Ticket;
+    const bia = await joinLossy(ana.id, 'Bia');
+    const anaSocket = await TestSocket.open(lossy.gateway.url, { token: ana.token });
+    const biaSocket = await TestSocket.open(lossy.gateway.url, { token: bia.token });
+    biaSocket.send({ action: 'sync', after_seq: 0 });
+    await biaSocket.waitFor((frame) => frame.state !== undefined);
+    await biaSocket.close();
+    const from = anaSocket.frames.length;
+    const logFrom = lossy.log.lines.length;
 
-      // when Cai joins by HTTP (the http-api Lambda posts the new state to every connection)
-      const cai = await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Cai' } });
-      expect(cai.status).toBe(201);
+    // when Cai joins by HTTP (the http-api Lambda posts the new state to every connection)
+    const cai = await httpJson(lossy, 'POST', `/conversations/${ana.id}/join`, { body: { nickname: 'Cai' } });
+    expect(cai.status).toBe(201);
 
-      // then Bia's connection leaves as on $disconnect: participant-left is stored and broadcast
-      const left = await anaSocket.waitFor(
-        isMessage((m) => m.event === 'participant-left' && m.additional_metadata.participant_id === bia.my_participant_id),
-        5000,
-        from,
-      );
-      expect(left.message.seq).toBeGreaterThan(0);
-      await anaSocket.waitFor(
-        (frame) => frame.state?.participants.some((p: Frame) => p.id === bia.my_participant_id && !p.online),
-        5000,
-        from,
-      );
-      expect(lossy.log.lines.some((line) => line.message === 'connection gone (410); removing it')).toBe(true);
-      await anaSocket.close();
-    } finally {
-      await lossy.stop();
-    }
+    // then Bia's connection leaves as on $disconnect: participant-left is stored and broadcast
+    await expectLeft(anaSocket, bia, from, logFrom);
+    await anaSocket.close();
   });
 });
 
