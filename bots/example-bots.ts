@@ -7,7 +7,7 @@ import type { Logger } from '../lambdas/core/ports';
 import type { WireMessage } from '../lambdas/core/wire';
 import { ConversationClient, QueueBotWorker, type WebSocketConstructor } from '../sdk/node';
 import { quotingReply, shouldAnswer } from './bot-reply';
-import { ANSWERING_BOTS, MANAGER_BOTS, exampleQueueBot } from './example-registry';
+import { ANSWERING_BOTS, MANAGER_BOTS, exampleQueueBot, exampleWorkerBots } from './example-registry';
 
 export const EXAMPLE_BOT_NAMES = [...ANSWERING_BOTS.keys(), ...MANAGER_BOTS.keys()];
 
@@ -18,6 +18,12 @@ export interface ExampleBotsOptions {
   repliesQueueUrl: string;
   /** The effective bot registry: only the example bots it names run, with the delivery it gives them. */
   bots: BotsConfig;
+  /**
+   * Names of the registry's entries that the user's `BOTS_FILE` put in place of the default file's
+   * (`loadBots` in `local/bots-config.ts`): no example runs for them, even with an example's name.
+   * @default []
+   */
+  replaced?: readonly string[];
   log: Logger;
   /** Long-poll wait of the queue workers. @default 2 (short, so Ctrl-C is prompt) */
   waitTimeSeconds?: number;
@@ -41,13 +47,11 @@ export async function startExampleBots(options: ExampleBotsOptions): Promise<Exa
   const clients = new Set<ConversationClient>();
   const running: string[] = [];
 
-  for (const entry of options.bots.bots) {
+  // Only example bots run here, and not for an entry the user's BOTS_FILE supplied in their place.
+  const examples = exampleWorkerBots(options.bots, options.replaced);
+  for (const entry of examples) {
     const queueUrl = options.botQueueUrls[entry.name];
     if (entry.delivery !== 'queue' || !queueUrl) continue;
-    const isManager = entry.name === options.bots.manager;
-    // Another program may be the manager, and only example bots run here.
-    const ours = isManager ? MANAGER_BOTS.has(entry.name) : ANSWERING_BOTS.has(entry.name);
-    if (!ours) continue;
     const bot = exampleQueueBot(entry.name);
     const worker = new QueueBotWorker({
       sqs: options.sqs,
@@ -64,10 +68,15 @@ export async function startExampleBots(options: ExampleBotsOptions): Promise<Exa
     running.push(entry.name);
   }
 
-  const websocketBots = options.bots.bots.filter((entry) => entry.delivery === 'websocket' && ANSWERING_BOTS.has(entry.name));
+  const websocketBots = examples.filter((entry) => entry.delivery === 'websocket');
   const server: Server = createServer((request, response) => {
-    const name = decodeURIComponent((request.url ?? '').replace(/^\/invite\//, ''));
-    const answering = ANSWERING_BOTS.get(name);
+    let name: string;
+    try {
+      name = decodeURIComponent((request.url ?? '').replace(/^\/invite\//, ''));
+    } catch {
+      name = ''; // a malformed escape names no bot
+    }
+    const answering = websocketBots.some((entry) => entry.name === name) ? ANSWERING_BOTS.get(name) : undefined;
     if (request.method !== 'POST' || !answering) {
       response.writeHead(404).end();
       return;

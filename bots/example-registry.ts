@@ -1,5 +1,5 @@
 import { ENV } from '../lambdas/config/environment';
-import type { BotsConfig } from '../lambdas/core/bots-config';
+import type { BotEntry, BotsConfig } from '../lambdas/core/bots-config';
 import type { BotQueueBody } from '../lambdas/core/wire';
 import { quotingReply, shouldAnswer, type ReplyFrame } from './bot-reply';
 import { calculatorAnswer } from './calculator/arithmetic';
@@ -73,6 +73,26 @@ export function exampleLambdaBotNames(config: BotsConfig): string[] {
 }
 
 /**
+ * The example bots `npm start` runs in this process (`bots/example-bots.ts`), in registry order:
+ * queue bots with `exampleLambdaBotNames`' rule, plus a `websocket` Echo or Calculator, answering
+ * its invitations. An entry whose name is in `replaced` came from the user's `BOTS_FILE` in place of
+ * the default file's (SPEC 4.1: "an entry with an example's name replaces it"): it is the user's bot,
+ * so no example consumes its queue or answers its invitations. An example manager the default file
+ * does not have (`Transparent`, from `bots/transparent-manager.json`) replaced nothing and runs.
+ *
+ * @example exampleWorkerBots(defaultBots, ['Calculator']) // Manager (queue) and Echo (websocket)
+ */
+export function exampleWorkerBots(config: BotsConfig, replaced: Iterable<string> = []): BotEntry[] {
+  const userBots = new Set(replaced);
+  const queueBots = new Set(exampleLambdaBotNames(config));
+  return config.bots.filter(
+    (bot) =>
+      !userBots.has(bot.name) &&
+      (queueBots.has(bot.name) || (bot.delivery === 'websocket' && ANSWERING_BOTS.has(bot.name))),
+  );
+}
+
+/**
  * The logic of one example queue bot. A manager keeps `ConversationBots` (which bots each
  * conversation has, learned from `participant-joined`) in this object's memory. In a Lambda that
  * is one container's memory: a container knows only the conversations whose joins SQS happened to
@@ -80,7 +100,8 @@ export function exampleLambdaBotNames(config: BotsConfig): string[] {
  * - the routing manager, knowing nothing of a conversation, routes by name (arithmetic to
  *   `Calculator`, the rest to `Echo`), right for the default bots file; a redirect to a bot the
  *   conversation lacks is logged and dropped by the backend. A container that saw only some of the
- *   joins (they came in batches handled by different containers) may route to the other bot;
+ *   joins (they came in batches handled by different containers) may route to the other bot, or
+ *   approve the Calculator's `?` instead of redirecting the question to an Echo it did not see join;
  * - the transparent manager redirects to the bots it knows, so a container that has not seen the
  *   conversation's joins redirects nothing (the bots' answers are still approved).
  * A manager that must always know runs as one long-lived worker (`bots/example-bots.ts`).

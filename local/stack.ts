@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { queueBotNames, type BotsConfig } from '../lambdas/core/bots-config';
 import type { BotInviter } from '../lambdas/core/conversation-lifecycle';
-import type { Logger } from '../lambdas/core/ports';
+import type { Clock, Logger } from '../lambdas/core/ports';
 import { HttpBotInviter } from '../lambdas/adapters/http/bot-inviter';
 import { createManagementApiClient } from '../lambdas/adapters/management-api/management-client';
 import { httpApiHandler } from '../lambdas/handlers/http-api';
@@ -63,6 +63,8 @@ export interface LocalStackOptions {
   };
   /** Runs around every handler invocation (to time it, say); it must return what `run` returns. */
   wrapHandler?: HandlerWrapper;
+  /** The handlers' time source; tests move it. @default the system clock */
+  clock?: Clock;
 }
 
 /** A stack without the HTTP API server, for a harness that calls `app.lifecycle` itself. */
@@ -161,7 +163,7 @@ export async function startLocalStack(options: LocalStackOptions & { httpApi?: b
   const inviter =
     options.inviter ??
     new HttpBotInviter({ log: options.log, ...(options.resolveInviteUrl ? { resolveUrl: options.resolveInviteUrl } : {}) });
-  const app: App = createApp(config, { dynamoDb, sqs, managementApi, inviter }, options.log);
+  const app: App = createApp(config, { dynamoDb, sqs, managementApi, inviter, ...(options.clock ? { clock: options.clock } : {}) }, options.log);
   handlers = {
     authorizer: authorizerHandler(app.store, options.log),
     connect: connectHandler(app.consumer),

@@ -3,18 +3,15 @@
  * Gateway (WebSocket + management API), the HTTP API with the chat page, the replies queue's event
  * source and the example bots. Prints the endpoints (SPEC 5), then `ready`. Ctrl-C stops it all.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { mergeBotsConfig, parseBotsConfig, queueBotNames, type BotsConfig } from '../lambdas/core/bots-config';
+import { queueBotNames } from '../lambdas/core/bots-config';
 import { createLogger, parseLogLevel } from '../lambdas/runtime/logger';
 import { startExampleBots, type ExampleBots } from '../bots/example-bots';
+import { loadBots } from './bots-config';
 import { startDynamoDbLocal } from './services/dynamodb-local';
 import { startSqsServer } from './services/sqs-server';
 import { startLocalStack, type LocalStack } from './stack';
 import { chatPageFiles } from './web/chat-page';
 
-const ROOT = resolve(__dirname, '..');
-const DEFAULT_BOTS_FILE = resolve(ROOT, 'bots', 'bots.json');
 const DEFAULT_HTTP_PORT = 3000;
 const DEFAULT_WS_PORT = 3001;
 /** Where `local://example-bots/…` invitation URLs of the bots file point. */
@@ -28,14 +25,6 @@ function port(name: string, fallback: number): number {
     throw new Error(`${name} must be a port number (0-65535), not ${JSON.stringify(raw)}`);
   }
   return value;
-}
-
-async function loadBots(): Promise<BotsConfig> {
-  const base = parseBotsConfig(JSON.parse(await readFile(DEFAULT_BOTS_FILE, 'utf8')));
-  const overrideFile = process.env.BOTS_FILE;
-  if (!overrideFile) return base;
-  const override = JSON.parse(await readFile(resolve(overrideFile), 'utf8')) as Partial<BotsConfig>;
-  return mergeBotsConfig(base, override);
 }
 
 async function main(): Promise<void> {
@@ -67,7 +56,9 @@ async function main(): Promise<void> {
   try {
     const httpPort = port('HTTP_PORT', DEFAULT_HTTP_PORT);
     const wsPort = port('WS_PORT', DEFAULT_WS_PORT);
-    const bots = await loadBots();
+    // BOTS_FILE relative to the directory `npm start` was typed in (npm's INIT_CWD), not the package root.
+    const { config: bots, replaced, botsFile } = await loadBots({ botsFile: process.env.BOTS_FILE });
+    if (botsFile) progress(`bots file: ${botsFile}${replaced.length ? ` (replaces the default ${replaced.join(', ')})` : ''}`);
     progress(`bots: ${bots.bots.map((b) => `${b.name} (${b.delivery})`).join(', ')}; manager: ${bots.manager ?? 'none'}`);
     progress('starting DynamoDB Local and the SQS server…');
     const [dynamoDb, sqs] = await Promise.all([
@@ -99,6 +90,7 @@ async function main(): Promise<void> {
       botQueueUrls: stack.botQueueUrls,
       repliesQueueUrl: stack.repliesQueueUrl,
       bots,
+      replaced,
       log,
     });
     stoppers.push(() => exampleBots!.stop());

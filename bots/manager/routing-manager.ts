@@ -17,8 +17,11 @@ function command(message: { id: string }, prefix: string, quotedId: string, body
 }
 
 /**
- * The default bot manager (SPEC 4.1): arithmetic goes to the Calculator, the rest to Echo; the
- * bots' answers are approved, except the Calculator's `?`, whose question is redirected to Echo.
+ * The default bot manager (SPEC 4.1): arithmetic goes to the Calculator, the rest to Echo (or to
+ * the other one when the preferred bot is not in the conversation); the bots' answers are approved,
+ * except the Calculator's `?`, whose question is redirected to Echo. When Echo is known not to be
+ * in the conversation, that `?` is approved instead, so the human still gets an answer. Knowing
+ * nothing of the conversation yet (e.g. after a restart), it routes by name.
  * Pure: given one delivery from its queue, it returns the frames to send back.
  */
 export function routingManagerReplies(
@@ -46,10 +49,16 @@ export function routingManagerReplies(
   if (!message.sent_by_human && message.approval_status === 0) {
     const sender = message.sender_id ? bots.nameOf(conversationId, message.sender_id) : undefined;
     const calculatorGaveUp = message.text?.trim() === '?' && (sender === undefined || sender === names.calculator);
-    if (calculatorGaveUp && message.quoted_message_id) {
+    if (calculatorGaveUp && message.quoted_message_id && !knownWithout(bots, conversationId, names.echo)) {
       return [command(message, 'retry', message.quoted_message_id, { action: 'redirect', bots: [names.echo] })];
     }
     return [command(message, 'approve', message.id, { action: 'approve' })];
   }
   return [];
+}
+
+/** True only when the conversation's bots are known and `name` is not among them. */
+function knownWithout(bots: ConversationBots, conversationId: string, name: string): boolean {
+  const known = bots.names(conversationId);
+  return known.length > 0 && !known.includes(name);
 }

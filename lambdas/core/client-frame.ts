@@ -116,13 +116,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The `local_id` of a frame, when it has a usable one, so an `error` frame can echo it. */
+/** The `local_id` a frame carries, as sent (even one refused as too long), so an `error` frame can echo it. */
 export function localIdOf(frame: unknown): string | undefined {
   if (!isPlainObject(frame)) return undefined;
   const localId = frame.local_id;
-  // Counted in characters (code points), as the field check counts them.
-  const length = typeof localId === 'string' ? characters(localId) : 0;
-  return typeof localId === 'string' && length >= 1 && length <= LIMITS.MAX_LOCAL_ID_CHARS ? localId : undefined;
+  return typeof localId === 'string' && localId.length > 0 ? localId : undefined;
+}
+
+/** Whether a frame's text is a message frame: a JSON object without `action` (valid or not). */
+export function isMessageFrameText(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isPlainObject(value) && !('action' in value);
+  } catch {
+    return false;
+  }
 }
 
 /** Parses the raw text of a WebSocket frame. Throws `ConversationError` with a stable code. */

@@ -1,4 +1,4 @@
-import { parseClientFrameText, parseMessageDraft, type MessageDraft } from './client-frame';
+import { isMessageFrameText, parseClientFrameText, parseMessageDraft, type ClientFrame, type MessageDraft } from './client-frame';
 import { Broadcaster } from './broadcaster';
 import { ConnectionDeparture } from './connection-departure';
 import { buildState, managerOf, planBroadcast } from './delivery';
@@ -6,6 +6,7 @@ import { ConversationError, ErrorCode } from './errors';
 import { parseManagerCommand, type ManagerCommand } from './manager-command';
 import { buildMessage, buildSystemMessage, participantMetadata } from './message-builder';
 import { messageIdForLocalId } from './message-ids';
+import { mayResendToQueues } from './queue-ids';
 import {
   AlreadyApproved,
   ConcurrentChange,
@@ -186,7 +187,7 @@ export class ConversationConsumer {
    */
   async receive(connectionId: string, body: string | undefined, authorized?: ConnectionOwner): Promise<void> {
     try {
-      const frame = parseClientFrameText(body ?? '');
+      const frame = await this.parseFrame(connectionId, body ?? '', authorized);
       if (frame.kind === 'message') {
         const sender = authorized ?? (await this.registeredConnection(connectionId));
         await this.acceptMessage(sender.participant, frame.draft, connectionId);
@@ -205,6 +206,29 @@ export class ConversationConsumer {
       }
     } catch (error) {
       await this.answerError(connectionId, error);
+    }
+  }
+
+  /**
+   * A malformed message frame on an ended conversation is answered `conversation_ended` (SPEC 4.2):
+   * the client must learn that no message can be sent any more, not what was wrong with this one.
+   * Only refused frames pay for the extra read.
+   */
+  private async parseFrame(connectionId: string, text: string, authorized?: ConnectionOwner): Promise<ClientFrame> {
+    try {
+      return parseClientFrameText(text);
+    } catch (error) {
+      if (!(error instanceof ConversationError) || !isMessageFrameText(text)) throw error;
+      let ended = false;
+      try {
+        const conversationId =
+          authorized?.participant.conversationId ?? (await this.store.findConnection(connectionId))?.connection.conversationId;
+        ended = conversationId !== undefined && (await this.store.getConversation(conversationId))?.ended === true;
+      } catch (lookupError) {
+        this.log.warn('could not tell whether the conversation ended', { connection_id: connectionId, error: describe(lookupError) });
+      }
+      if (ended) throw new ConversationError(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended', error.localId);
+      throw error;
     }
   }
 
@@ -333,7 +357,10 @@ export class ConversationConsumer {
     for (let attempt = 1; ; attempt++) {
       const { conversation } = snapshot;
       const approved = approval !== ApprovalStatus.NOT_APPROVED;
-      stored = approved ? { ...base, seq: conversation.lastSeq + 1 } : base;
+      // Timed after reading the snapshot it commits on: the message before it in `seq` was timed
+      // before its own commit, so `time` never goes back as `seq` goes up, retries included.
+      const timed = attempt === 1 ? base : { ...base, time: this.clock.now().toISOString() };
+      stored = approved ? { ...timed, seq: conversation.lastSeq + 1 } : timed;
       try {
         await this.store.commit({
           conversationId,
@@ -381,9 +408,12 @@ export class ConversationConsumer {
     this.log.info('duplicate local_id; not stored again', { conversation_id: snapshot.conversation.id, message_id: messageId });
     if (stored) {
       if (replyConnectionId) await this.deliverMessage(replyConnectionId, stored);
-      // Queue sends are de-duplicated by SQS (id + approval status): re-sending heals a send that failed after the write.
-      const plan = planBroadcast(stored, snapshot.conversation, []);
-      for (const bot of plan.queueBots) await this.sendToQueue(snapshot.conversation.id, bot, stored);
+      // Within SQS's de-duplication window a repeat is dropped, so sending again only heals a send lost
+      // after the write; later, the bots had it long ago and must not get it twice (SPEC 3).
+      if (mayResendToQueues(stored.time, this.clock.now())) {
+        const plan = planBroadcast(stored, snapshot.conversation, []);
+        for (const bot of plan.queueBots) await this.sendToQueue(snapshot.conversation.id, bot, stored);
+      }
     }
     return { messageId, duplicate: true };
   }

@@ -1,6 +1,6 @@
 import type { ConnectionRecord, ConversationBot, ConversationRecord, ConversationRoster } from './records';
 import { BotDelivery } from './bot-delivery';
-import { ApprovalStatus, MessageType, ParticipantType, type ConversationState, type WireMessage } from './wire';
+import { ApprovalStatus, ParticipantType, type ConversationState, type WireMessage } from './wire';
 
 /** Who receives a stored message: connections get a `message` frame, queue bots an SQS message. */
 export interface DeliveryPlan {
@@ -14,9 +14,10 @@ export function managerOf(conversation: ConversationRecord): ConversationBot | u
 
 /**
  * The rules of who sees what (SPEC 3):
- * - system messages reach everyone: every connection and every queue bot;
- * - with a bot manager, every other message goes to the manager, and once approved to humans only;
- * - without one, approved messages reach every connection and every queue bot.
+ * - with a bot manager, a message goes to the manager, and once approved to humans only: other bots
+ *   see only what the manager redirects to them. System messages are stored approved, so they too
+ *   reach humans only, and the manager, which needs joins and departures to know whom it can route to;
+ * - without one, approved messages (system ones included) reach every connection and every queue bot.
  */
 export function planBroadcast(
   message: WireMessage,
@@ -28,9 +29,6 @@ export function planBroadcast(
   const queueBots = conversation.bots.filter((bot) => bot.delivery === BotDelivery.QUEUE);
   const approved = message.approval_status !== ApprovalStatus.NOT_APPROVED;
 
-  if (message.type === MessageType.SYSTEM) {
-    return { connectionIds: live.map((c) => c.connectionId), queueBots };
-  }
   const manager = managerOf(conversation);
   if (manager) {
     const humans = approved ? live.filter((c) => c.participantType === ParticipantType.HUMAN) : [];
@@ -48,21 +46,18 @@ export function findBot(conversation: ConversationRecord, nameOrId: string): Con
 }
 
 /**
- * The `state` frame: every participant with `online`. Queue bots hold no connection; they count as
- * online while the conversation is open, since their queue reaches them.
+ * The `state` frame: every participant, with `online` true for those with a live connection (SPEC 2).
+ * Queue bots, the manager included, hold none, so they are never online.
  */
 export function buildState(roster: ConversationRoster): ConversationState {
   const connected = new Set(roster.connections.map((c) => c.participantId));
-  const queueBotIds = new Set(
-    roster.conversation.bots.filter((bot) => bot.delivery === BotDelivery.QUEUE).map((bot) => bot.id),
-  );
   const participants = [...roster.participants]
     .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === ParticipantType.HUMAN ? -1 : 1))
     .map((participant) => ({
       id: participant.id,
       name: participant.name,
       type: participant.type,
-      online: connected.has(participant.id) || (queueBotIds.has(participant.id) && !roster.conversation.ended),
+      online: connected.has(participant.id),
     }));
   return { participants, last_seq: roster.conversation.lastSeq };
 }

@@ -5,3 +5,20 @@
 export function deduplicationId(messageId: string, approvalStatus: number): string {
   return `${messageId}-${approvalStatus}`;
 }
+
+/** How long SQS FIFO queues drop a repeated de-duplication id. */
+export const QUEUE_DEDUPLICATION_WINDOW_MS = 5 * 60_000;
+
+/**
+ * A resend of a stored message may send it to the bot queues again only this soon after it was
+ * stored: SQS then drops the repeat unless the first send was lost (a crash between the write and
+ * the send), so the resend heals a loss and never delivers twice. The minute of margin covers clock
+ * skew between Lambdas and the time spent before the first send.
+ */
+export const QUEUE_RESEND_WINDOW_MS = QUEUE_DEDUPLICATION_WINDOW_MS - 60_000;
+
+/** Whether a message stored at `storedAt` (ISO time) may be sent to the bot queues again at `now`. */
+export function mayResendToQueues(storedAt: string, now: Date): boolean {
+  const age = now.getTime() - Date.parse(storedAt);
+  return Number.isFinite(age) && age < QUEUE_RESEND_WINDOW_MS;
+}

@@ -25,6 +25,8 @@ export interface ConsumerClients {
   dynamoDb?: DynamoDBClient;
   sqs?: SQSClient;
   managementApi?: ApiGatewayManagementApiClient;
+  /** The server's time; tests move it. @default the system clock */
+  clock?: Clock;
 }
 
 /** The adapters both composition roots hand to the core: the table, the management API, the bot queues. */
@@ -58,7 +60,7 @@ export function createBackendAdapters(config: ConsumerConfig, clients: ConsumerC
     botQueues: new SqsBotQueueSender(sqs, config.botQueueUrls),
     sqs,
     log: logger,
-    clock: { now: () => new Date() },
+    clock: clients.clock ?? { now: () => new Date() },
     ids: { randomId: () => randomUUID() },
   };
 }

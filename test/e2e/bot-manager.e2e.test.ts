@@ -3,14 +3,38 @@
  * through the replies queue, a `websocket` bot, a `queue` bot and a human, all through the local stack.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { QUEUE_RESEND_WINDOW_MS } from '../../lambdas/core/queue-ids';
 import { QueuePeer, type QueueDeliveryBody } from '../support/queue-peer';
 import { TEST_BOTS, httpJson, startTestStack, type TestStack } from '../support/test-stack';
 import { TestSocket, eventually, type Frame } from '../support/ws-test-client';
 
 let stack: TestStack;
+/** The handlers' clock, moved forward by a test and back after it. */
+const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+/** Queue URL of every SendMessage the handlers make. */
+const queueSends: string[] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack('manager', TEST_BOTS);
+  stack = await startTestStack('manager', TEST_BOTS, {
+    clock,
+    instrument: {
+      sqs: (client, user) => {
+        if (user !== 'handlers') return;
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            const input = args.input as { QueueUrl?: string };
+            if (context.commandName === 'SendMessageCommand' && input.QueueUrl) queueSends.push(input.QueueUrl);
+            return next(args);
+          },
+          { step: 'initialize', name: 'recordQueueSends' },
+        );
+      },
+    },
+  });
+});
+
+afterEach(() => {
+  clock.offsetMs = 0;
 });
 
 afterAll(async () => {
@@ -84,6 +108,23 @@ describe('with a bot manager', () => {
     await closeScene(s);
   });
 
+  it('sends system messages to humans and the manager only: other bots see joins of nobody', async () => {
+    const s = await scene();
+    const humanJoined = await s.human.waitFor(
+      isMessage((m) => m.event === 'participant-joined' && m.additional_metadata?.participant_id === s.humanId),
+    );
+    await s.manager.waitFor((body) => body.message.id === humanJoined.message.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(s.helper.messages().filter((m) => m.type === 'S')).toEqual([]);
+    const calcGot = (await s.calc.drain(0)).filter((body) => body.conversation_id === s.conversationId);
+    expect(calcGot.map((body) => body.message.event)).toEqual([]);
+    // Neither queue bot holds a connection, so neither is online; the connected bot is.
+    const state = (await s.human.waitFor((frame) => frame.state !== undefined)).state;
+    const online = Object.fromEntries(state.participants.map((p: Frame) => [p.name, p.online]));
+    expect(online).toEqual({ Ana: true, Helper: true, Calc: false, Manager: false });
+    await closeScene(s);
+  });
+
   it('sends every human message to the manager queue and to humans only, never to other bots', async () => {
     const s = await scene();
     const sent = await humanSays(s, 'hello', 'h-1');
@@ -94,6 +135,32 @@ describe('with a bot manager', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(s.helper.messages().some((m) => m.id === sent.id)).toBe(false);
     expect((await s.calc.drain(0)).some((body) => body.message.id === sent.id)).toBe(false);
+    await closeScene(s);
+  });
+
+  it('answers a resent local_id without delivering it twice: sent again only within the SQS de-duplication window', async () => {
+    const s = await scene();
+    const managerSends = () => queueSends.filter((url) => url === stack.botQueueUrls.Manager).length;
+    const resend = async () => {
+      const answered = s.human.messages().filter((m) => m.local_id === 'dup-1').length;
+      s.human.send({ type: 'T', text: 'once', local_id: 'dup-1' });
+      await eventually(() => s.human.messages().filter((m) => m.local_id === 'dup-1').length > answered);
+    };
+    const sent = await humanSays(s, 'once', 'dup-1');
+    await s.manager.waitFor((body) => body.message.id === sent.id);
+    const sendsAfterFirst = managerSends();
+
+    // Soon after: sent again (it heals a send lost after the write), and SQS drops the repeat.
+    await resend();
+    await eventually(() => managerSends() === sendsAfterFirst + 1);
+    expect((await s.manager.drain(1)).filter((body) => body.message.id === sent.id)).toEqual([]);
+
+    // Past the window SQS would deliver a repeat, so nothing is sent.
+    clock.offsetMs = QUEUE_RESEND_WINDOW_MS + 1_000;
+    await resend();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(managerSends()).toBe(sendsAfterFirst + 1);
+    expect(s.human.messages().filter((m) => m.local_id === 'dup-1').every((m) => m.id === sent.id && m.seq === sent.seq)).toBe(true);
     await closeScene(s);
   });
 

@@ -174,6 +174,33 @@ describe('receive', () => {
     await Promise.all([anaSocket.close(), biaSocket.close()]);
   });
 
+  it('keeps time in seq order when concurrent senders race for the next seq', async () => {
+    const ana = await createConversation('Ana');
+    const bia = await join(ana.id, 'Bia');
+    const sockets = [await connectAndSync(ana.token), await connectAndSync(ana.token), await connectAndSync(bia.token)];
+    const perSocket = 8;
+    for (let i = 0; i < perSocket; i++) {
+      sockets.forEach((socket, n) => socket.send({ type: 'T', text: `race ${n}.${i}`, local_id: `race-${n}-${i}` }));
+    }
+    const total = perSocket * sockets.length;
+    // A lost race is retried by the server; a `busy` refusal (after many) is resent like the SDK does.
+    const stored = await eventually(async () => {
+      for (const socket of sockets) {
+        for (const frame of socket.frames.filter((f) => f.error?.code === 'busy' && !f.resent)) {
+          frame.resent = true;
+          const [, n, i] = (frame.error.local_id as string).split('-');
+          socket.send({ type: 'T', text: `race ${n}.${i}`, local_id: frame.error.local_id });
+        }
+      }
+      const history = await httpJson(stack, 'GET', `/conversations/${ana.id}/messages?limit=1000`, { token: ana.token });
+      const races = (history.body.results as Frame[]).filter((m) => m.local_id?.startsWith('race-'));
+      return races.length === total ? races : undefined;
+    }, 15_000);
+    const times = stored.map((m) => Date.parse(m.time));
+    expect(times.every((time, i) => i === 0 || time >= times[i - 1]!)).toBe(true);
+    await Promise.all(sockets.map((socket) => socket.close()));
+  });
+
   it('answers a quote of an existing message and refuses a quote of another conversation', async () => {
     const ana = await createConversation('Ana');
     const other = await createConversation('Other');
@@ -204,7 +231,7 @@ describe('receive', () => {
     ['a system message', { type: 'S', text: 'x', local_id: 'e-1' }, 'invalid_message_type', 'e-1'],
     ['an unknown type', { type: 'Z', text: 'x' }, 'invalid_message_type', undefined],
     ['text over 4000 chars', { type: 'T', text: 'x'.repeat(4001), local_id: 'e-2' }, 'text_too_long', 'e-2'],
-    ['a local_id over 32 chars', { type: 'T', text: 'x', local_id: 'y'.repeat(33) }, 'local_id_too_long', undefined],
+    ['a local_id over 32 chars', { type: 'T', text: 'x', local_id: 'y'.repeat(33) }, 'local_id_too_long', 'y'.repeat(33)],
     ['options that are not strings', { type: 'T', text: 'x', options: [1] }, 'invalid_options', undefined],
     ['an unknown action', { action: 'dance' }, 'unknown_action', undefined],
     ['an empty text message', { type: 'T', text: '  ' }, 'empty_message', undefined],
@@ -341,6 +368,18 @@ describe('disconnect', () => {
       human.send({ type: 'T', text: 'still there?', local_id: 'late' });
       const refusal = await human.waitFor((frame) => frame.error !== undefined);
       expect(refusal.error).toMatchObject({ code: 'conversation_ended', local_id: 'late' });
+      // A malformed message frame learns the same: no message can be sent any more.
+      const afterLate = human.frames.length;
+      human.send({ type: 'X', text: 'bad type', local_id: 'late-bad' });
+      const malformed = await human.waitFor((frame) => frame.error !== undefined, 5000, afterLate);
+      expect(malformed.error).toMatchObject({ code: 'conversation_ended', local_id: 'late-bad' });
+      // Actions keep their own answers: a client can still ping and sync the history.
+      const afterBad = human.frames.length;
+      human.send({ action: 'dance' });
+      expect((await human.waitFor((frame) => frame.error !== undefined, 5000, afterBad)).error.code).toBe('unknown_action');
+      const afterDance = human.frames.length;
+      human.send({ action: 'ping' });
+      expect((await human.waitFor((frame) => frame.pong !== undefined, 5000, afterDance)).pong.last_seq).toBe(ended.message.seq);
       expect(human.closed).toBeUndefined();
       await expect(TestSocket.open(keeperStack.gateway.url, { token: ticket.token })).rejects.toEqual(
         new HandshakeRefused(403),

@@ -43,18 +43,25 @@ async function startWithExampleBots(label: string, config: BotsConfig): Promise<
 }
 
 
-async function converse(stack: TestStack, questions: string[], expectedAnswers: number): Promise<{ human: TestSocket; ticket: Frame }> {
-  const created = await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana', bots: ['Echo', 'Calculator'] } });
+async function converse(
+  stack: TestStack,
+  questions: string[],
+  expectedAnswers: number,
+  bots: string[] = ['Echo', 'Calculator'],
+): Promise<{ human: TestSocket; ticket: Frame }> {
+  const created = await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana', bots } });
   expect(created.status).toBe(201);
   const ticket = created.body;
   const human = await TestSocket.open(stack.gateway.url, { token: ticket.token });
   human.send({ action: 'sync', after_seq: 0 });
   await human.waitFor((frame) => frame.state !== undefined);
-  // Echo is a websocket bot: it joins when its invitation arrives.
-  await human.waitFor(
-    (frame) => frame.state?.participants.some((p: Frame) => p.name === 'Echo' && p.online),
-    10000,
-  );
+  // Echo is a websocket bot: it joins when its invitation arrives (queue bots never show online).
+  if (bots.includes('Echo')) {
+    await human.waitFor(
+      (frame) => frame.state?.participants.some((p: Frame) => p.name === 'Echo' && p.online),
+      10000,
+    );
+  }
   questions.forEach((text, index) => human.send({ type: 'T', text, local_id: `q-${index}` }));
   const deadline = Date.now() + 20000;
   while (human.messages().filter((m) => m.type === 'T' && !m.sent_by_human).length < expectedAnswers) {
@@ -112,6 +119,43 @@ describe('the default bot manager with Echo and the Calculator', () => {
     const answer = human.messages().find((m) => m.type === 'T' && !m.sent_by_human)!;
     expect(answer).toMatchObject({ text: '2+X', quoted_message_id: original.id, approval_status: 2 });
     expect(human.messages().some((m) => m.text === '?')).toBe(false);
+    await human.close();
+  });
+});
+
+describe('the default bot manager with the Calculator only', () => {
+  let running: Running;
+
+  beforeAll(async () => {
+    running = await startWithExampleBots('calculator-only', DEFAULT_BOTS);
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  it("approves the Calculator's ? when there is no Echo to redirect to: 2+, 1/0 and hi are all answered", async () => {
+    const { human, ticket } = await converse(running.stack, ['2+', '1/0', 'hi'], 3, ['Calculator']);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // anything unexpected would arrive now
+
+    const participants: Frame[] = ticket.participants;
+    expect(participants.map((p) => p.name)).not.toContain('Echo');
+    const calculator = participants.find((p) => p.name === 'Calculator')!.id;
+    const messages = human.messages();
+    const question = (text: string) => messages.find((m) => m.text === text && m.sent_by_human)!;
+    const answers = messages.filter((m) => m.type === 'T' && !m.sent_by_human);
+
+    expect(answers).toHaveLength(3);
+    for (const text of ['2+', '1/0', 'hi']) {
+      // 'hi' is no arithmetic: with Echo absent it goes to the Calculator, which cannot parse it either
+      expect(answers.find((m) => m.quoted_message_id === question(text).id)).toMatchObject({
+        text: '?',
+        sender_id: calculator,
+        approval_status: 2,
+        sent_by_manager: false,
+      });
+    }
+    expect(messages.every((m) => m.approval_status !== 0)).toBe(true);
     await human.close();
   });
 });

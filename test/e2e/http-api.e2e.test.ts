@@ -141,7 +141,7 @@ describe('POST /conversations/{id}/join', () => {
 });
 
 describe('GET /conversations/{id}', () => {
-  it('shows the conversation to a participant, with online flags', async () => {
+  it('shows the conversation to a participant, online only with a live connection (a queue bot never is)', async () => {
     const ticket = await create({ nickname: 'Ana', bots: ['Calc'] });
     const socket = await TestSocket.open(stack.gateway.url, { token: ticket.token });
     const view = await httpJson(stack, 'GET', `/conversations/${ticket.id}`, { token: ticket.token });
@@ -150,7 +150,7 @@ describe('GET /conversations/{id}', () => {
     expect(view.body.participants).toEqual(
       expect.arrayContaining([
         { id: ticket.my_participant_id, name: 'Ana', type: 'H', online: true },
-        expect.objectContaining({ name: 'Calc', type: 'B', online: true }),
+        expect.objectContaining({ name: 'Calc', type: 'B', online: false }),
       ]),
     );
     await socket.close();

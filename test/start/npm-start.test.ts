@@ -9,13 +9,17 @@ import {
   GetConnectionCommand,
   GoneException,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
   freePorts,
   isRunning,
   parseStartOutput,
   processesWithMarker,
+  ROOT,
   spawnStart,
   within,
   type StartOutput,
@@ -261,7 +265,8 @@ describe('npm start with BOTS_FILE=bots/transparent-manager.json', () => {
   let running: Running;
 
   beforeAll(async () => {
-    running = await start('transparent manager', { BOTS_FILE: 'bots/transparent-manager.json' });
+    // As `npm start` typed in the package root: npm sets INIT_CWD to it, against which BOTS_FILE resolves.
+    running = await start('transparent manager', { BOTS_FILE: 'bots/transparent-manager.json', INIT_CWD: ROOT });
   });
 
   it('makes Transparent the manager: its queue is printed and the example Manager has none', () => {
@@ -296,6 +301,82 @@ describe('npm start with BOTS_FILE=bots/transparent-manager.json', () => {
       stoppedInOrder: command.stderrTail().includes('[start] stopped'),
       left: [...command.seenDescendants.filter(isRunning), ...processesWithMarker(command.marker)],
     }).toEqual({ status: { code: 0, signal: null }, stoppedInOrder: true, left: [] });
+  });
+});
+
+describe('npm start with BOTS_FILE, relative to the directory npm was run in, replacing the example Calculator', () => {
+  let running: Running;
+  let dir: string;
+
+  beforeAll(async () => {
+    // given the user's own Calculator (a queue bot, as the example) in my-bots.json of a directory
+    // other than the package root, and `BOTS_FILE=my-bots.json npm start` typed there
+    dir = mkdtempSync(join(tmpdir(), 'npm-start-bots-'));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'my-bots.json'), JSON.stringify({ bots: [{ name: 'Calculator', delivery: 'queue' }] }));
+    running = await start('user Calculator', { BOTS_FILE: 'my-bots.json', INIT_CWD: join(dir, 'sub') });
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the example Manager and Echo but no example Calculator, and says so', () => {
+    expect(running.output.queues.map(([name]) => name)).toEqual(['Manager', 'Calculator']);
+    const stderr = running.command.stderrTail();
+    expect(stderr).toContain(`[start] bots file: ${join(dir, 'sub', 'my-bots.json')} (replaces the default Calculator)`);
+    expect(stderr).toMatch(/\[start\] example bots running: Manager, Echo\n/);
+  });
+
+  it("leaves the Calculator's queue to the user's bot: what the Manager routes there stays on it", async () => {
+    const { httpPort, output } = running;
+    const created = await getJson(`http://127.0.0.1:${httpPort}/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname: 'Ana', bots: ['Calculator'] }),
+    });
+    expect(created.status).toBe(201);
+    const human = await TestSocket.open(created.body.websocket_url, { token: created.body.token });
+    const sqs = new SQSClient({ endpoint: output.sqsEndpoint, region: REGION, credentials: CREDENTIALS });
+    try {
+      human.send({ type: 'T', text: '2+3', local_id: 'q-user-calc' });
+      const calculatorQueue = output.queues.find(([name]) => name === 'Calculator')![1];
+      // The user's Calculator (this test) reads its queue; an example worker would have taken the message.
+      const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+      let question: Frame | undefined;
+      while (!question && Date.now() < deadline) {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: calculatorQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }),
+        );
+        for (const sqsMessage of received.Messages ?? []) {
+          const body = JSON.parse(sqsMessage.Body ?? '{}') as Frame;
+          if (body.message?.text === '2+3') question = body.message;
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: calculatorQueue, ReceiptHandle: sqsMessage.ReceiptHandle }));
+        }
+      }
+      expect(question).toMatchObject({ text: '2+3', sent_by_human: true });
+      // and nobody answered it in the meantime
+      expect(human.messages().filter((m) => m.type === 'T' && !m.sent_by_human)).toEqual([]);
+    } finally {
+      sqs.destroy();
+      await human.close();
+    }
+  });
+});
+
+describe('npm start with a BOTS_FILE that does not exist', () => {
+  it('fails fast naming the file it looked for, resolved against the directory npm was run in', async () => {
+    const { httpPort, wsPort } = await freePorts();
+    const dir = mkdtempSync(join(tmpdir(), 'npm-start-absent-'));
+    try {
+      const command = spawnStart({ HTTP_PORT: String(httpPort), WS_PORT: String(wsPort), BOTS_FILE: 'absent.json', INIT_CWD: dir });
+      started.push(command);
+      const status = await command.waitForExit(30_000);
+      expect(status.code).not.toBe(0);
+      expect(status.code).not.toBeNull();
+      expect(command.stderrTail()).toContain(`could not start: cannot read bots file ${join(dir, 'absent.json')}: no such file`);
+      expect(command.stdoutLines).not.toContain('ready');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

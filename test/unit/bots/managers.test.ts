@@ -86,6 +86,50 @@ describe('routingManagerReplies', () => {
     expect(commandOf(retry)).toEqual([{ action: 'redirect', bots: ['Echo'] }]);
   });
 
+  it("approves the Calculator's ? when the conversation has no Echo to redirect the question to", () => {
+    // given a conversation created with bots ["Calculator"] only (the manager joins every conversation)
+    const bots = new ConversationBots();
+    for (const [id, name] of [[CALC, 'Calculator'], [MANAGER, 'Manager']] as const) {
+      expect(routingManagerReplies(delivery(joined(id, name)), bots)).toEqual([]);
+    }
+    const unfinished = message({ text: '2+', sender_id: HUMAN, sent_by_human: true });
+    const greeting = message({ text: 'hi', sender_id: HUMAN, sent_by_human: true });
+
+    // the arithmetic goes to the Calculator, and so does the rest, Echo being absent
+    expect(commandOf(routingManagerReplies(delivery(unfinished), bots))).toEqual([{ action: 'redirect', bots: ['Calculator'] }]);
+    expect(commandOf(routingManagerReplies(delivery(greeting), bots))).toEqual([{ action: 'redirect', bots: ['Calculator'] }]);
+
+    // and its ? is approved (quoting the answer itself), not redirected to a missing Echo
+    for (const question of [unfinished, greeting]) {
+      const gaveUp = message({ text: '?', sender_id: CALC, approval_status: 0, quoted_message_id: question.id });
+      const frames = routingManagerReplies(delivery(gaveUp), bots);
+      expect(frames).toHaveLength(1);
+      expect(frames[0]?.quoted_message_id).toBe(gaveUp.id);
+      expect(commandOf(frames)).toEqual([{ action: 'approve' }]);
+    }
+  });
+
+  it("still redirects the Calculator's ? to Echo when it knows nothing of the conversation (e.g. after a restart)", () => {
+    const bots = new ConversationBots();
+    const question = message({ text: '1/0', sender_id: HUMAN, sent_by_human: true });
+    const gaveUp = message({ text: '?', sender_id: CALC, approval_status: 0, quoted_message_id: question.id });
+
+    const frames = routingManagerReplies(delivery(gaveUp), bots);
+
+    expect(frames[0]?.quoted_message_id).toBe(question.id);
+    expect(commandOf(frames)).toEqual([{ action: 'redirect', bots: ['Echo'] }]);
+  });
+
+  it('forgets what it knew when the conversation ends, and routes by name again', () => {
+    const bots = new ConversationBots();
+    routingManagerReplies(delivery(joined(CALC, 'Calculator')), bots);
+    routingManagerReplies(delivery(message({ type: 'S', event: 'conversation-ended' })), bots);
+    const question = message({ text: 'hi', sender_id: HUMAN, sent_by_human: true });
+    const gaveUp = message({ text: '?', sender_id: CALC, approval_status: 0, quoted_message_id: question.id });
+
+    expect(commandOf(routingManagerReplies(delivery(gaveUp), bots))).toEqual([{ action: 'redirect', bots: ['Echo'] }]);
+  });
+
   it('ignores its own messages, approved bot answers and system messages', () => {
     const bots = knownBots();
     expect(routingManagerReplies(delivery(message({ text: 'x', sent_by_manager: true, approval_status: 0 })), bots)).toEqual([]);

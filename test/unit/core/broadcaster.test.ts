@@ -149,7 +149,7 @@ describe('Broadcaster', () => {
               participants: [
                 { id: 'h-ana', name: 'Ana', type: 'H', online: true },
                 { id: 'h-bia', name: 'Bia', type: 'H', online: true },
-                { id: calculator.id, name: 'Calculator', type: 'B', online: true },
+                { id: calculator.id, name: 'Calculator', type: 'B', online: false },
               ],
               last_seq: 7,
             },

@@ -1,4 +1,5 @@
 import {
+  isMessageFrameText,
   localIdOf,
   parseClientFrame,
   parseClientFrameText,
@@ -191,13 +192,12 @@ describe('parseMessageDraft', () => {
       expect(parseMessageDraft({ type: 'T', text: 'hi', local_id: localId }).local_id).toBe(localId);
     });
 
-    it(`refuses ${LIMITS.MAX_LOCAL_ID_CHARS + 1} characters with local_id_too_long, without echoing it`, () => {
-      const error = refusal(() =>
-        parseMessageDraft({ type: 'T', text: 'hi', local_id: 'l'.repeat(LIMITS.MAX_LOCAL_ID_CHARS + 1) }),
-      );
+    it(`refuses ${LIMITS.MAX_LOCAL_ID_CHARS + 1} characters with local_id_too_long, echoing it so the client can match the refusal`, () => {
+      const tooLong = 'l'.repeat(LIMITS.MAX_LOCAL_ID_CHARS + 1);
+      const error = refusal(() => parseMessageDraft({ type: 'T', text: 'hi', local_id: tooLong }));
       expect(error.code).toBe(ErrorCode.LOCAL_ID_TOO_LONG);
       expect(error.message).toBe('local_id must be a non-empty string of at most 32 characters');
-      expect(error.localId).toBeUndefined();
+      expect(error.localId).toBe(tooLong);
     });
 
     it('refuses an empty local_id with invalid_field and does not echo it', () => {
@@ -437,8 +437,7 @@ describe('parseMessageDraft', () => {
   });
 
   it('echoes a valid local_id made of astral characters when another field is refused', () => {
-    // SPEC 2: `local_id` echoes the client's when it had one. 20 emoji are 20 characters (<= 32), and
-    // parseMessageDraft accepts them as a local_id, but localIdOf measures UTF-16 units (40 > 32).
+    // SPEC 2: `local_id` echoes the client's when it had one. 20 emoji are 20 characters (<= 32) but 40 UTF-16 units.
     const localId = '😀'.repeat(20);
     expect(parseMessageDraft({ type: 'T', text: 'hi', local_id: localId }).local_id).toBe(localId);
     const error = refusal(() => parseMessageDraft({ type: 'T', text: '', local_id: localId }));
@@ -447,15 +446,36 @@ describe('parseMessageDraft', () => {
   });
 });
 
+describe('isMessageFrameText', () => {
+  it.each([
+    ['a valid message', '{"type":"T","text":"hi"}'],
+    ['a message of an unknown type', '{"type":"X"}'],
+    ['an empty object', '{}'],
+  ])('is true for %s', (_label, text) => {
+    expect(isMessageFrameText(text)).toBe(true);
+  });
+
+  it.each([
+    ['a ping', '{"action":"ping"}'],
+    ['an unknown action', '{"action":"dance"}'],
+    ['text that is not JSON', 'hello'],
+    ['a JSON array', '[{"type":"T"}]'],
+    ['a JSON string', '"hi"'],
+    ['null', 'null'],
+  ])('is false for %s', (_label, text) => {
+    expect(isMessageFrameText(text)).toBe(false);
+  });
+});
+
 describe('localIdOf', () => {
-  it('returns a string local_id of at most 32 characters', () => {
+  it('returns any non-empty string local_id, one too long included', () => {
     expect(localIdOf({ local_id: 'abc' })).toBe('abc');
-    expect(localIdOf({ local_id: 'l'.repeat(32) })).toBe('l'.repeat(32));
+    expect(localIdOf({ local_id: 'l'.repeat(33) })).toBe('l'.repeat(33));
   });
 
   it.each([
     ['a frame without local_id', { type: 'T' }],
-    ['a local_id over 32 characters', { local_id: 'l'.repeat(33) }],
+    ['an empty local_id', { local_id: '' }],
     ['a numeric local_id', { local_id: 5 }],
     ['an array frame', [{ local_id: 'abc' }]],
     ['null', null],

@@ -48,20 +48,20 @@ describe('managerOf', () => {
 
 describe('planBroadcast', () => {
   describe('a system message', () => {
-    it('reaches every connection and every queue bot, the manager included', () => {
+    it('with a manager reaches human connections and the manager only: other bots see only redirections', () => {
       const plan = planBroadcast(system, withManager, connections);
-      expect(plan.connectionIds).toEqual(ALL_CONNECTIONS);
-      expect(plan.queueBots).toEqual([calculator, manager, weather]);
+      expect(plan.connectionIds).toEqual(HUMAN_CONNECTIONS);
+      expect(plan.queueBots).toEqual([manager]);
     });
 
-    it('reaches every connection and every queue bot without a manager too', () => {
+    it('without a manager reaches every connection and every queue bot', () => {
       const plan = planBroadcast(system, withoutManager, connections);
       expect(plan.connectionIds).toEqual(ALL_CONNECTIONS);
       expect(plan.queueBots).toEqual([calculator, weather]);
     });
 
     it('skips the excluded connections', () => {
-      const plan = planBroadcast(system, withManager, connections, new Set(['c-ana-2', 'c-echo']));
+      const plan = planBroadcast(system, withoutManager, connections, new Set(['c-ana-2', 'c-echo']));
       expect(plan.connectionIds).toEqual(['c-ana-1', 'c-bia']);
     });
   });
@@ -182,12 +182,13 @@ describe('buildState', () => {
     expect(online?.online).toBe(true);
   });
 
-  it('marks queue bots, the manager included, online while the conversation is open', () => {
+  it('marks queue bots, the manager included, offline: they hold no connection', () => {
     const state = buildState(roster({ connections: [] }));
-    expect(state.participants.filter((p) => p.online).map((p) => p.name)).toEqual(['Calculator', 'Manager']);
+    expect(state.participants.filter((p) => p.online)).toEqual([]);
+    expect(state.participants.map((p) => p.name)).toEqual(expect.arrayContaining(['Calculator', 'Manager']));
   });
 
-  it('marks queue bots offline once the conversation has ended', () => {
+  it('keeps connected participants online once the conversation has ended', () => {
     const ended = roster({ conversation: conversation({ bots: [echo, calculator, manager], ended: true, lastSeq: 20 }) });
     const state = buildState(ended);
     expect(state.participants.find((p) => p.name === 'Calculator')?.online).toBe(false);

@@ -1,4 +1,9 @@
-import { deduplicationId } from '../../../lambdas/core/queue-ids';
+import {
+  deduplicationId,
+  mayResendToQueues,
+  QUEUE_DEDUPLICATION_WINDOW_MS,
+  QUEUE_RESEND_WINDOW_MS,
+} from '../../../lambdas/core/queue-ids';
 
 const MESSAGE_ID = 'ae25f445-8eb2-5eec-adf2-49b05f93b9bd';
 
@@ -22,5 +27,29 @@ describe('deduplicationId', () => {
 
   it('fits the SQS MessageDeduplicationId rules (at most 128 characters, alphanumeric and punctuation)', () => {
     expect(deduplicationId(MESSAGE_ID, 2)).toMatch(/^[A-Za-z0-9!-/:-@[-`{-~]{1,128}$/);
+  });
+});
+
+describe('mayResendToQueues', () => {
+  const storedAt = '2026-11-25T10:00:00.000Z';
+  const after = (ms: number) => new Date(Date.parse(storedAt) + ms);
+
+  it('allows a resend while SQS would still drop the repeat, with a margin for clock skew', () => {
+    expect(QUEUE_RESEND_WINDOW_MS).toBeLessThan(QUEUE_DEDUPLICATION_WINDOW_MS);
+    expect(mayResendToQueues(storedAt, after(0))).toBe(true);
+    expect(mayResendToQueues(storedAt, after(QUEUE_RESEND_WINDOW_MS - 1))).toBe(true);
+  });
+
+  it('refuses it from the end of the window on, when SQS would deliver it again', () => {
+    expect(mayResendToQueues(storedAt, after(QUEUE_RESEND_WINDOW_MS))).toBe(false);
+    expect(mayResendToQueues(storedAt, after(QUEUE_DEDUPLICATION_WINDOW_MS))).toBe(false);
+  });
+
+  it('allows it for a message stamped slightly in the future by another clock', () => {
+    expect(mayResendToQueues(storedAt, after(-2_000))).toBe(true);
+  });
+
+  it('refuses it for a time it cannot read', () => {
+    expect(mayResendToQueues('not a time', after(0))).toBe(false);
   });
 });
