@@ -179,6 +179,30 @@ function errorName(error: unknown): string {
 }
 
 /**
+ * Sends one request and records `call` once it ended, failed or not. `measure` reads the result
+ * (billed units, messages received) after the clock stopped and before the call is recorded.
+ */
+async function recordCall<T>(
+  recorder: Recorder,
+  call: CallRecord,
+  send: () => Promise<T>,
+  measure?: (result: T) => void | Promise<void>,
+): Promise<T> {
+  try {
+    const result = await send();
+    call.endedAt = performance.now();
+    await measure?.(result);
+    return result;
+  } catch (error) {
+    if (!call.endedAt) call.endedAt = performance.now();
+    call.failed = errorName(error);
+    throw error;
+  } finally {
+    recorder.record(call);
+  }
+}
+
+/**
  * Reads item sizes with a client of its own (never counted), so a transaction's Update, Delete
  * and ConditionCheck items can be billed on their real size.
  */
@@ -235,35 +259,31 @@ export function instrumentDynamoDb(
           ? { ...input, ReturnConsumedCapacity: 'TOTAL' }
           : input;
       const call: CallRecord = { service: 'dynamodb', command, side, startedAt: performance.now(), endedAt: 0 };
-      try {
-        const result = await next({ ...args, input: sentInput });
-        call.endedAt = performance.now();
-        const output = (result.output ?? {}) as unknown as Record<string, unknown>;
-        let transactSizes: TransactItemSizes[] | undefined;
-        if (lookup && before) {
-          const lookupStartedAt = performance.now();
-          const after = await lookup.transactionSizes(input);
-          recorder.addOverhead(performance.now() - lookupStartedAt);
-          transactSizes = transactItems(input as { TransactItems?: Record<string, unknown>[] }).map((item, index) => ({
-            action: item.action,
-            beforeBytes: before[index]!,
-            afterBytes: item.action === 'Put' ? itemSize(item.item) : item.action === 'Update' ? after[index]! : 0,
-          }));
-        }
-        const units = billedUnits(command, input, output, transactSizes);
-        call.readUnits = units.readUnits;
-        call.writeUnits = units.writeUnits;
-        if (units.sizesAssumed) call.sizesAssumed = true;
-        const reported = reportedCapacityUnits(output);
-        if (reported !== undefined) call.reportedUnits = reported;
-        return result;
-      } catch (error) {
-        call.endedAt = performance.now();
-        call.failed = errorName(error);
-        throw error;
-      } finally {
-        recorder.record(call);
-      }
+      return recordCall(
+        recorder,
+        call,
+        () => next({ ...args, input: sentInput }),
+        async (result) => {
+          const output = (result.output ?? {}) as unknown as Record<string, unknown>;
+          let transactSizes: TransactItemSizes[] | undefined;
+          if (lookup && before) {
+            const lookupStartedAt = performance.now();
+            const after = await lookup.transactionSizes(input);
+            recorder.addOverhead(performance.now() - lookupStartedAt);
+            transactSizes = transactItems(input as { TransactItems?: Record<string, unknown>[] }).map((item, index) => ({
+              action: item.action,
+              beforeBytes: before[index]!,
+              afterBytes: item.action === 'Put' ? itemSize(item.item) : item.action === 'Update' ? after[index]! : 0,
+            }));
+          }
+          const units = billedUnits(command, input, output, transactSizes);
+          call.readUnits = units.readUnits;
+          call.writeUnits = units.writeUnits;
+          if (units.sizesAssumed) call.sizesAssumed = true;
+          const reported = reportedCapacityUnits(output);
+          if (reported !== undefined) call.reportedUnits = reported;
+        },
+      );
     },
     { step: 'initialize', name: 'benchDynamoDbRecorder', priority: 'high' },
   );
@@ -277,20 +297,11 @@ export function instrumentSqs(client: SQSClient, recorder: Recorder, side: Side)
       const input = args.input as Record<string, unknown>;
       const call: CallRecord = { service: 'sqs', command, side, startedAt: performance.now(), endedAt: 0 };
       call.billed = meteredSqsRequests(sqsPayloadBytes(command, input));
-      try {
-        const result = await next(args);
-        call.endedAt = performance.now();
+      return recordCall(recorder, call, () => next(args), (result) => {
         if (command === 'ReceiveMessage') {
           call.received = ((result.output as unknown as { Messages?: unknown[] }).Messages ?? []).length;
         }
-        return result;
-      } catch (error) {
-        call.endedAt = performance.now();
-        call.failed = errorName(error);
-        throw error;
-      } finally {
-        recorder.record(call);
-      }
+      });
     },
     { step: 'initialize', name: 'benchSqsRecorder', priority: 'high' },
   );
@@ -322,17 +333,7 @@ export function instrumentManagementApi(client: ApiGatewayManagementApiClient, r
         endedAt: 0,
         billed: command === 'PostToConnection' ? meteredWebSocketMessages(bytes) : 0,
       };
-      try {
-        const result = await next(args);
-        call.endedAt = performance.now();
-        return result;
-      } catch (error) {
-        call.endedAt = performance.now();
-        call.failed = errorName(error);
-        throw error;
-      } finally {
-        recorder.record(call);
-      }
+      return recordCall(recorder, call, () => next(args));
     },
     { step: 'initialize', name: 'benchManagementApiRecorder', priority: 'high' },
   );
