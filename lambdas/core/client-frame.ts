@@ -1,5 +1,6 @@
 import { ConversationError, ErrorCode } from './errors';
 import { LIMITS } from './limits';
+import { characterCount } from './text-length';
 import { FILE_MESSAGE_TYPES, MessageType } from './wire';
 
 /** A message as a client or bot sends it, validated; the server fills everything else. */
@@ -31,16 +32,9 @@ const CLIENT_MESSAGE_TYPES = Object.values(MessageType).filter((type) => type !=
  */
 type Verdict = 'ok' | 'invalid' | 'too_long';
 
-/** Limits count characters (code points), not UTF-16 units: an emoji is one character. */
-function characters(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
-}
-
 function stringOf(value: unknown, minChars: number, maxChars: number): Verdict {
   if (typeof value !== 'string' || value.length < minChars) return 'invalid';
-  return characters(value) > maxChars ? 'too_long' : 'ok';
+  return characterCount(value) > maxChars ? 'too_long' : 'ok';
 }
 
 const UUID_PATTERN = /^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$/i;

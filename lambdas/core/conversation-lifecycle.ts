@@ -6,6 +6,7 @@ import { LIMITS } from './limits';
 import { buildSystemMessage, participantMetadata } from './message-builder';
 import { ConcurrentChange, type Clock, type ConversationStore, type IdSource, type Logger } from './ports';
 import type { ConversationBot, ConversationRecord, ParticipantRecord } from './records';
+import { characterCount } from './text-length';
 import { generateToken, hashToken } from './tokens';
 import { participantForToken } from './token-authentication';
 import {
@@ -278,7 +279,7 @@ function parseNickname(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new ConversationError(ErrorCode.INVALID_FIELD, 'nickname must be a string');
   const nickname = value.trim();
-  if (nickname.length > LIMITS.MAX_NAME_CHARS) {
+  if (characterCount(nickname) > LIMITS.MAX_NAME_CHARS) {
     throw new ConversationError(ErrorCode.NAME_TOO_LONG, `nickname must be at most ${LIMITS.MAX_NAME_CHARS} characters`);
   }
   return nickname;
@@ -304,7 +305,7 @@ function parseCreateRequest(body: unknown, config: BotsConfig): { nickname: stri
   const request: { nickname: string; bots: BotEntry[]; name?: string } = { nickname, bots };
   if (fields.name !== undefined && fields.name !== null) {
     if (typeof fields.name !== 'string') throw new ConversationError(ErrorCode.INVALID_FIELD, 'name must be a string');
-    if (fields.name.length > LIMITS.MAX_CONVERSATION_NAME_CHARS) {
+    if (characterCount(fields.name) > LIMITS.MAX_CONVERSATION_NAME_CHARS) {
       throw new ConversationError(
         ErrorCode.NAME_TOO_LONG,
         `name must be at most ${LIMITS.MAX_CONVERSATION_NAME_CHARS} characters`,

@@ -66,6 +66,17 @@ describe('POST /conversations', () => {
     ]);
   });
 
+  it('counts a name in characters, as SPEC does: 50 emoji are 50 characters (100 UTF-16 units), 51 are too many', async () => {
+    const ticket = await create({ nickname: '😀'.repeat(50), name: '🎉'.repeat(50), bots: [] });
+    expect(ticket.name).toBe('🎉'.repeat(50));
+    expect(ticket.participants.find((p: Frame) => p.id === ticket.my_participant_id).name).toBe('😀'.repeat(50));
+    for (const body of [{ nickname: '😀'.repeat(51) }, { nickname: 'Ana', name: '🎉'.repeat(51) }]) {
+      const response = await httpJson(stack, 'POST', '/conversations', { body });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('name_too_long');
+    }
+  });
+
   it('names an anonymous human ANON_<id>', async () => {
     const ticket = await create({ nickname: '', bots: [] });
     const me = ticket.participants.find((p: Frame) => p.id === ticket.my_participant_id);

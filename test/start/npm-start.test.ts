@@ -261,6 +261,27 @@ describe('npm start (default bots: the Manager, Echo and the Calculator)', () =>
   });
 });
 
+describe('npm start run by npm itself, signalled as a tool would signal the process it spawned', () => {
+  // `child.kill()` on a spawned `npm start` reaches npm alone, not a terminal's whole foreground
+  // group. npm forwards SIGINT and SIGTERM to the script's shell only: unless the shell hands its
+  // process over to tsx (`exec`), SIGINT stops nothing and SIGTERM orphans the whole stack.
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops everything it started on %s to npm', async (signal) => {
+    const { httpPort, wsPort } = await freePorts();
+    const command = spawnStart({ HTTP_PORT: String(httpPort), WS_PORT: String(wsPort) }, { viaNpm: true });
+    started.push(command);
+    await command.waitForLine('ready', READY_TIMEOUT_MS);
+    command.rememberDescendants();
+
+    process.kill(command.pid, signal);
+    await command.waitForExit(STOP_TIMEOUT_MS);
+    await within(STOP_TIMEOUT_MS, () => processesWithMarker(command.marker).length === 0);
+    expect({
+      stoppedInOrder: command.stderrTail().includes('[start] stopped'),
+      left: [...command.seenDescendants.filter(isRunning), ...processesWithMarker(command.marker)],
+    }).toEqual({ stoppedInOrder: true, left: [] });
+  });
+});
+
 describe('npm start with BOTS_FILE=bots/transparent-manager.json', () => {
   let running: Running;
 

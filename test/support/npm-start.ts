@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const ROOT = resolve(__dirname, '..', '..');
-/** What `npm start` runs (`"start": "tsx local/start.ts"`), without npm in between. */
+/** What `npm start` runs (`"start": "exec tsx local/start.ts"`), without npm in between. */
 export const START_COMMAND = resolve(ROOT, 'node_modules', '.bin', 'tsx');
 export const START_ARGS = ['local/start.ts'];
 /** Environment variable carrying the per-run marker. */
@@ -167,18 +167,22 @@ export interface StartedCommand {
   kill(): Promise<void>;
 }
 
-/** Spawns `tsx local/start.ts` in the repository with `env` added to this process's environment. */
-export function spawnStart(env: Record<string, string>): StartedCommand {
+/**
+ * Spawns `tsx local/start.ts` in the repository with `env` added to this process's environment.
+ * With `viaNpm`, spawns `npm start` itself instead, as a tool driving it would: `pid` is then npm's.
+ */
+export function spawnStart(env: Record<string, string>, options: { viaNpm?: boolean } = {}): StartedCommand {
   const marker = randomUUID();
   const spawnedAt = performance.now();
-  const child = spawn(START_COMMAND, START_ARGS, {
+  const [command, args] = options.viaNpm ? ['npm', ['start']] : [START_COMMAND, START_ARGS];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env, [RUN_MARKER_VARIABLE]: marker },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, as a shell job: `kill()` can reach the whole group.
     detached: true,
   });
-  if (child.pid === undefined) throw new Error(`could not spawn ${START_COMMAND}`);
+  if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
   const pid = child.pid;
   const stdoutLines: string[] = [];
   let stderr = '';
