@@ -1,4 +1,5 @@
 import type { Broadcaster } from './broadcaster';
+import { waitBeforeRetry } from './commit-backoff';
 import { buildSystemMessage, participantMetadata } from './message-builder';
 import {
   ConcurrentChange,
@@ -78,6 +79,7 @@ export class ConnectionDeparture {
       } catch (error) {
         if (error instanceof ConnectionAlreadyGone) return;
         if (!(error instanceof ConcurrentChange) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+        await waitBeforeRetry(attempt);
       }
     }
     log.info('participant disconnected', {

@@ -1,5 +1,6 @@
 import { isMessageFrameText, parseClientFrameText, parseMessageDraft, type ClientFrame, type MessageDraft } from './client-frame';
 import { Broadcaster } from './broadcaster';
+import { waitBeforeRetry } from './commit-backoff';
 import { ConnectionDeparture } from './connection-departure';
 import { buildState, managerOf, planBroadcast } from './delivery';
 import { ConversationError, ErrorCode } from './errors';
@@ -156,6 +157,7 @@ export class ConversationConsumer {
       } catch (error) {
         if (!(error instanceof ConcurrentChange)) throw error;
         if (attempt >= MAX_COMMIT_ATTEMPTS) return refused(ErrorCode.BUSY, 'the conversation is busy; try again');
+        await waitBeforeRetry(attempt);
       }
     }
     this.log.info('participant connected', {
@@ -375,6 +377,7 @@ export class ConversationConsumer {
         if (error instanceof DuplicateMessage) return this.answerDuplicate(id, snapshot, replyConnectionId);
         if (!(error instanceof ConcurrentChange)) throw error;
         if (attempt >= MAX_COMMIT_ATTEMPTS) throw fail(ErrorCode.BUSY, 'the conversation is busy; send again');
+        await waitBeforeRetry(attempt);
         snapshot = await this.store.loadConnections(conversationId);
         if (!snapshot) throw fail(ErrorCode.UNKNOWN_CONVERSATION, 'the conversation does not exist');
         if (snapshot.conversation.ended) throw fail(ErrorCode.CONVERSATION_ENDED, 'the conversation has ended');
@@ -481,6 +484,7 @@ export class ConversationConsumer {
           return;
         }
         if (!(error instanceof ConcurrentChange) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+        await waitBeforeRetry(attempt);
         snapshot = await this.store.loadConnections(conversationId);
         if (!snapshot || snapshot.conversation.ended) return;
       }

@@ -1,5 +1,6 @@
 import { invitableBots, type BotEntry, type BotsConfig } from './bots-config';
 import type { Broadcaster } from './broadcaster';
+import { waitBeforeRetry } from './commit-backoff';
 import { buildState } from './delivery';
 import { ConversationError, ErrorCode } from './errors';
 import { LIMITS } from './limits';
@@ -190,6 +191,7 @@ export class ConversationLifecycle {
         break;
       } catch (error) {
         if (!(error instanceof ConcurrentChange) || attempt >= 5) throw error;
+        await waitBeforeRetry(attempt);
       }
     }
     this.deps.log.info('participant joined by id', { conversation_id: conversationId, participant_id: human.id });
