@@ -72,12 +72,16 @@ export class Broadcaster {
     if (failedSend) throw (failedSend as PromiseRejectedResult).reason;
   }
 
-  /** `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields replaced. */
+  /**
+   * `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields
+   * replaced. `redirectedBy` is the id of the manager message that asked for it (see `deduplicationId`).
+   */
   async deliverMessageToBot(
     message: WireMessage,
     botNameOrParticipantId: string,
     fieldOverrides: Record<string, unknown>,
     target: ConversationConnections,
+    redirectedBy?: string,
   ): Promise<void> {
     const bot = findBot(target.conversation, botNameOrParticipantId);
     if (!bot) {
@@ -90,7 +94,7 @@ export class Broadcaster {
     }
     const copy = withOverrides(message, fieldOverrides);
     if (bot.delivery === 'queue') {
-      await this.sendToQueue(target.conversation.id, bot, copy);
+      await this.sendToQueue(target.conversation.id, bot, copy, redirectedBy);
       return;
     }
     const connectionIds = target.connections.filter((c) => c.participantId === bot.id).map((c) => c.connectionId);
@@ -120,12 +124,12 @@ export class Broadcaster {
   }
 
   /** One message to one queue bot, in its conversation's FIFO group. */
-  async sendToQueue(conversationId: string, bot: ConversationBot, message: WireMessage): Promise<void> {
+  async sendToQueue(conversationId: string, bot: ConversationBot, message: WireMessage, redirectedBy?: string): Promise<void> {
     await this.deps.botQueues.send({
       botName: bot.name,
       body: { conversation_id: conversationId, bot_participant_id: bot.id, message },
       groupId: conversationId,
-      deduplicationId: deduplicationId(message.id, message.approval_status),
+      deduplicationId: deduplicationId(message.id, message.approval_status, redirectedBy),
     });
   }
 

@@ -290,14 +290,18 @@ export class ConversationConsumer {
     return this.broadcaster.broadcastMessage(message, target, exclude);
   }
 
-  /** `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields replaced. */
+  /**
+   * `deliver_message_to_bot`: to one bot (by name or id) of the message's conversation, with fields
+   * replaced; `redirectedBy` is the manager message that asked for it.
+   */
   async deliverMessageToBot(
     message: WireMessage,
     botNameOrParticipantId: string,
     fieldOverrides: Record<string, unknown>,
     target: ConversationConnections,
+    redirectedBy?: string,
   ): Promise<void> {
-    return this.broadcaster.deliverMessageToBot(message, botNameOrParticipantId, fieldOverrides, target);
+    return this.broadcaster.deliverMessageToBot(message, botNameOrParticipantId, fieldOverrides, target, redirectedBy);
   }
 
   /** `deliver_message_to_bot_manager`: to the manager's FIFO queue, in conversation order. */
@@ -447,7 +451,7 @@ export class ConversationConsumer {
       await this.approve(quoted, snapshot);
     } else if (command.action === 'redirect' && quoted) {
       this.log.info('manager redirected message', { message_id: quoted.id, bots: command.bots });
-      for (const bot of command.bots) await this.deliverMessageToBot(quoted, bot, command.overrides, snapshot);
+      for (const bot of command.bots) await this.deliverMessageToBot(quoted, bot, command.overrides, snapshot, stored.id);
     }
     if (command.selfRedirect) {
       for (const bot of command.bots) await this.deliverMessageToBot(stored, bot, command.overrides, snapshot);

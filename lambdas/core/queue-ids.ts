@@ -1,9 +1,14 @@
 /**
  * De-duplication id of a message sent to a bot queue: the same message at the same approval status
  * is sent once (SQS FIFO drops a repeat within 5 minutes), while its approval is a new delivery.
+ * A redirect is a delivery of its own, keyed by the manager message that asked for it: a second
+ * redirect of the same message reaches the bot, a replay of the same command does not.
+ *
+ * @example deduplicationId(id, 1) // `${id}-1`
+ * @example deduplicationId(id, 1, commandId) // `${id}-1-${commandId}`
  */
-export function deduplicationId(messageId: string, approvalStatus: number): string {
-  return `${messageId}-${approvalStatus}`;
+export function deduplicationId(messageId: string, approvalStatus: number, redirectedBy?: string): string {
+  return redirectedBy === undefined ? `${messageId}-${approvalStatus}` : `${messageId}-${approvalStatus}-${redirectedBy}`;
 }
 
 /** How long SQS FIFO queues drop a repeated de-duplication id. */

@@ -208,6 +208,25 @@ describe('with a bot manager', () => {
     await closeScene(s);
   });
 
+  it('delivers a second redirect of the same message to the same queue bot (each redirect is a delivery)', async () => {
+    const s = await scene();
+    const sent = await humanSays(s, 'ask twice', 'h-twice');
+    const redirect = (text: string, localId: string) =>
+      managerCommand(s, {
+        text: '',
+        local_id: localId,
+        quoted_message_id: sent.id,
+        command: JSON.stringify({ action: 'redirect', bots: ['Calc'], overrides: { text } }),
+      });
+    const redirected = (text: string) => (body: QueueDeliveryBody) => body.message.id === sent.id && body.message.text === text;
+    await redirect('first try', 'm-twice-1');
+    await s.calc.waitFor(redirected('first try'));
+    await redirect('second try', 'm-twice-2');
+    await s.calc.waitFor(redirected('second try'));
+    expect(s.calc.received.filter((body) => body.message.id === sent.id)).toHaveLength(2);
+    await closeScene(s);
+  });
+
   it('stores a bot answer unapproved, hides it from humans, and delivers it when the manager approves', async () => {
     const s = await scene();
     const question = await humanSays(s, 'question', 'h-4');

@@ -6,6 +6,7 @@ import {
 } from '../../../lambdas/core/queue-ids';
 
 const MESSAGE_ID = 'ae25f445-8eb2-5eec-adf2-49b05f93b9bd';
+const COMMAND_ID = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
 
 describe('deduplicationId', () => {
   it('is the message id and its approval status', () => {
@@ -27,6 +28,15 @@ describe('deduplicationId', () => {
 
   it('fits the SQS MessageDeduplicationId rules (at most 128 characters, alphanumeric and punctuation)', () => {
     expect(deduplicationId(MESSAGE_ID, 2)).toMatch(/^[A-Za-z0-9!-/:-@[-`{-~]{1,128}$/);
+    expect(deduplicationId(MESSAGE_ID, 2, COMMAND_ID)).toMatch(/^[A-Za-z0-9!-/:-@[-`{-~]{1,128}$/);
+  });
+
+  it('keys a redirect by the manager message that asked for it: each redirect is a delivery, a replay is not', () => {
+    const otherCommandId = '11111111-2222-4333-8444-555555555555';
+    expect(deduplicationId(MESSAGE_ID, 1, COMMAND_ID)).toBe(`${MESSAGE_ID}-1-${COMMAND_ID}`);
+    expect(deduplicationId(MESSAGE_ID, 1, COMMAND_ID)).toBe(deduplicationId(MESSAGE_ID, 1, COMMAND_ID));
+    expect(deduplicationId(MESSAGE_ID, 1, COMMAND_ID)).not.toBe(deduplicationId(MESSAGE_ID, 1, otherCommandId));
+    expect(deduplicationId(MESSAGE_ID, 1, COMMAND_ID)).not.toBe(deduplicationId(MESSAGE_ID, 1));
   });
 });
 
