@@ -49,9 +49,9 @@ export function callDurations(calls: readonly CallRecord[]): Record<string, { ca
 }
 
 export function timeBreakdown(invocations: readonly InvocationRecord[]): TimeBreakdown {
-  const measured = invocations.filter(
-    (invocation) => invocation.route === 'default' && invocation.clientSentAt !== undefined && invocation.endedAt !== undefined,
-  );
+  const measured = invocations
+    .filter((invocation) => invocation.route === 'default' && invocation.clientSentAt !== undefined && invocation.endedAt !== undefined)
+    .map((invocation) => ({ ...invocation, calls: invocation.calls.map(fromRelease) }));
   const gateway = measured.map((invocation) => invocation.startedAt - invocation.clientSentAt!);
   const handler = measured.map((invocation) => invocation.endedAt! - invocation.startedAt - invocation.overheadMs);
   const dynamoDbCommands = new Set(
@@ -79,6 +79,14 @@ export function timeBreakdown(invocations: readonly InvocationRecord[]): TimeBre
     // Posts and SQS sends run side by side: the longer of the two is on the path.
     otherMs: handlerMs - dynamoDbMs - Math.max(posts.ms, sqs.ms),
   };
+}
+
+/**
+ * A post made ready while its message's commit was in flight (`prepareMany`) counts from when
+ * the commit let it go: the time before is the commit's, already counted there.
+ */
+function fromRelease(call: CallRecord): CallRecord {
+  return call.releasedAt === undefined ? call : { ...call, startedAt: call.releasedAt };
 }
 
 /** Calls per message and mean ms per message, summed ('sum') or from first start to last end ('span'). */

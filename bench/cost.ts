@@ -109,8 +109,7 @@ export async function measureCost(context: CostContext, options: CostOptions): P
     samples.set(key, bySize);
   };
 
-  recorder.requestConsumedCapacity = true;
-  recorder.exactWriteSizes = true;
+  recorder.meteringCost = true;
   try {
     for (const size of options.otherConnections) {
       const startedAt = performance.now();
@@ -130,8 +129,7 @@ export async function measureCost(context: CostContext, options: CostOptions): P
       }
     }
   } finally {
-    recorder.requestConsumedCapacity = false;
-    recorder.exactWriteSizes = false;
+    recorder.meteringCost = false;
   }
 
   const rows: CostRow[] = [];

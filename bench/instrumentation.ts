@@ -10,6 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TABLE_KEYS } from '../lambdas/adapters/dynamodb/table-design';
+import { POST_HOLD_MIDDLEWARE } from '../lambdas/adapters/management-api/post-hold';
 import {
   billedUnits,
   itemSize,
@@ -44,6 +45,8 @@ export interface CallRecord {
   billed?: number;
   /** SQS ReceiveMessage: messages it returned. */
   received?: number;
+  /** A post made ready ahead of its commit (`prepareMany`): when the hold let it go. */
+  releasedAt?: number;
 }
 
 export interface InvocationRecord {
@@ -75,10 +78,26 @@ export class Recorder {
   private readonly totals = new Map<string, number>();
   private waiters: Waiter[] = [];
   private nextInvocationId = 1;
-  /** Look up item sizes before and after each transaction (cost phase only: it adds requests of its own). */
-  exactWriteSizes = false;
-  /** Ask DynamoDB for `ConsumedCapacity` on item reads and writes. */
-  requestConsumedCapacity = false;
+  /**
+   * The cost phase: ask DynamoDB for `ConsumedCapacity`, look up item sizes before and after each
+   * transaction (requests of its own) and compute billed units. Off elsewhere, so the latency and
+   * throughput phases do not pay for it inside the handlers.
+   */
+  meteringCost = false;
+  private attributing = true;
+
+  /**
+   * Whether SDK calls are tied to the invocation they ran in. The `AsyncLocalStorage` doing it
+   * hooks every promise of the process (Node 20), which slows the SDK-heavy handlers more than
+   * the floor: latency is measured with it off, and the breakdown taken in blocks of its own.
+   * Off, invocations are still counted and timed, but carry no calls.
+   */
+  setAttribution(on: boolean): void {
+    this.attributing = on;
+    // With no store enabled, Node removes its promise hooks; `run()` enables it again.
+    if (!on) this.context.disable();
+  }
+
   /** When the benchmark sent the frame with this `local_id` (for the gateway's share of the time). */
   sentAt: (localId: string) => number | undefined = () => undefined;
 
@@ -126,6 +145,7 @@ export class Recorder {
     }
     this.window?.invocations.push(invocation);
     try {
+      if (!this.attributing) return await run();
       return await this.context.run(invocation, run);
     } catch (error) {
       invocation.failed = true;
@@ -247,18 +267,17 @@ export function instrumentDynamoDb(
     (next, context) => async (args) => {
       const command = commandName(context);
       const input = args.input as Record<string, unknown>;
-      const lookup = recorder.exactWriteSizes && command === 'TransactWriteItems' ? sizes : undefined;
+      const metering = recorder.meteringCost;
+      const lookup = metering && command === 'TransactWriteItems' ? sizes : undefined;
       let before: number[] | undefined;
       if (lookup) {
         const lookupStartedAt = performance.now();
         before = await lookup.transactionSizes(input);
         recorder.addOverhead(performance.now() - lookupStartedAt);
       }
-      const sentInput =
-        recorder.requestConsumedCapacity && CAPACITY_COMMANDS.has(command)
-          ? { ...input, ReturnConsumedCapacity: 'TOTAL' }
-          : input;
+      const sentInput = metering && CAPACITY_COMMANDS.has(command) ? { ...input, ReturnConsumedCapacity: 'TOTAL' } : input;
       const call: CallRecord = { service: 'dynamodb', command, side, startedAt: performance.now(), endedAt: 0 };
+      if (!metering) return recordCall(recorder, call, () => next(args));
       return recordCall(
         recorder,
         call,
@@ -318,8 +337,21 @@ function sqsPayloadBytes(command: string, input: Record<string, unknown>): numbe
   return 0;
 }
 
-/** Counts and times every management API call of `client`, with billed WebSocket messages (32 KB). */
+/**
+ * Counts and times every management API call of `client`, with billed WebSocket messages (32 KB),
+ * and notes when a held post (`post-hold.ts`) was let go.
+ */
 export function instrumentManagementApi(client: ApiGatewayManagementApiClient, recorder: Recorder, side: Side): void {
+  // By command input: with `cacheMiddleware` every post of the client shares one context object.
+  const calls = new WeakMap<object, CallRecord>();
+  client.middlewareStack.addRelativeTo(
+    ((next: (args: { input: object }) => Promise<unknown>) => async (args: { input: object }) => {
+      const call = calls.get(args.input);
+      if (call && call.releasedAt === undefined) call.releasedAt = performance.now();
+      return next(args);
+    }) as Parameters<ApiGatewayManagementApiClient['middlewareStack']['addRelativeTo']>[0],
+    { relation: 'after', toMiddleware: POST_HOLD_MIDDLEWARE, name: 'benchPostReleased' },
+  );
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = commandName(context);
@@ -333,6 +365,7 @@ export function instrumentManagementApi(client: ApiGatewayManagementApiClient, r
         endedAt: 0,
         billed: command === 'PostToConnection' ? meteredWebSocketMessages(bytes) : 0,
       };
+      calls.set(args.input as object, call);
       return recordCall(recorder, call, () => next(args));
     },
     { step: 'initialize', name: 'benchManagementApiRecorder', priority: 'high' },

@@ -22,6 +22,11 @@ export interface LatencyOptions {
   maxLoadFramesPerSecond: number;
   /** Project and floor alternate in this many blocks (idle samples and load duration are split). */
   blocks: number;
+  /**
+   * Each project block is followed by one this much smaller with the recorder's attribution on,
+   * for the breakdown (see `Recorder.setAttribution`); the latency comes from the blocks without.
+   */
+  attributedShare: number;
   loadConversations: number;
   loadDurationMs: number;
   warmupMessages: number;
@@ -59,10 +64,12 @@ export interface LatencyResult {
   floor: FloorResult;
   ratioP50: number;
   ratioP99: number;
-  /** Where the project's time went (timers inside the handlers). */
+  /** Where the project's time went (timers inside the handlers), from the attributed blocks. */
   breakdown: TimeBreakdown;
-  /** The same for the slowest 5 % of messages (end to end): where the tail comes from. */
+  /** The same for the slowest 5 % of those messages (end to end): where the tail comes from. */
   tailBreakdown: TimeBreakdown;
+  /** The attributed blocks' own latency and deliveries (their timers make them slower). */
+  attributed: { project: LatencySummary; counts: DeliveryCounts };
   /** Error frames the clients got, by code. */
   errors: Record<string, number>;
 }
@@ -112,9 +119,13 @@ export async function measureLatency(
   const blocks = Math.max(1, options.blocks);
   const idle = emptyRun();
   const perBlock = Math.ceil(options.idleSamples / blocks);
+  const attributedPerBlock = Math.max(1, Math.round(perBlock * options.attributedShare));
   for (let block = 0; block < blocks; block++) {
-    recorder.open();
+    recorder.setAttribution(false);
     mergeDeliveries(idle.project, await idleProject(context, project[0]!, perBlock));
+    recorder.setAttribution(true);
+    recorder.open();
+    mergeDeliveries(idle.attributed, await idleProject(context, project[0]!, attributedPerBlock));
     idle.invocations.push(...recorder.close().invocations);
     mergeDeliveries(idle.broadcast, await idleBroadcast(context, broadcast[0]!, perBlock));
     recorder.open();
@@ -128,19 +139,25 @@ export async function measureLatency(
   const blockMs = options.loadDurationMs / blocks;
   const loaded = emptyRun();
   const errors = new Map<string, number>();
-  for (let block = 0; block < blocks; block++) {
+  const projectLoad = async (durationMs: number, into: DeliveryResults) => {
     harness.errors.clear();
     harness.tracker.takeResults();
-    recorder.open();
     await runOpenLoop({
       ratePerSecond: rate,
-      durationMs: blockMs,
+      durationMs,
       fire: (index) => void sendFrom(project[index % project.length]!, harness),
     });
     await harness.tracker.drained(DRAIN_TIMEOUT_MS);
-    mergeDeliveries(loaded.project, harness.tracker.takeResults());
-    loaded.invocations.push(...recorder.close().invocations);
+    mergeDeliveries(into, harness.tracker.takeResults());
     for (const [code, n] of harness.errors) errors.set(code, (errors.get(code) ?? 0) + n);
+  };
+  for (let block = 0; block < blocks; block++) {
+    recorder.setAttribution(false);
+    await projectLoad(blockMs, loaded.project);
+    recorder.setAttribution(true);
+    recorder.open();
+    await projectLoad(blockMs * options.attributedShare, loaded.attributed);
+    loaded.invocations.push(...recorder.close().invocations);
 
     // The floor at the same offered rate: storage and broadcast together, as one server would do them.
     const storing: Promise<void>[] = [];
@@ -176,6 +193,8 @@ export async function measureLatency(
 
 interface RunSamples {
   project: DeliveryResults;
+  /** The project with attribution on: for the breakdown only. */
+  attributed: DeliveryResults;
   broadcast: DeliveryResults;
   storageMs: number[];
   storageCalls: CallRecord[];
@@ -188,7 +207,7 @@ function emptyRun(): RunSamples {
     completionsMs: [],
     completionsByKey: [],
   });
-  return { project: empty(), broadcast: empty(), storageMs: [], storageCalls: [], invocations: [] };
+  return { project: empty(), attributed: empty(), broadcast: empty(), storageMs: [], storageCalls: [], invocations: [] };
 }
 
 /** Adds `more` into `into`. */
@@ -226,6 +245,7 @@ function result(
     ratioP99: ratio(projectSummary.p99, floorTotal.p99),
     breakdown: timeBreakdown(run.invocations),
     tailBreakdown: timeBreakdown(slowestInvocations(run, TAIL_PERCENT)),
+    attributed: { project: summarize(run.attributed.completionsMs), counts: run.attributed.counts },
     errors,
   };
 }
@@ -233,9 +253,9 @@ function result(
 /** The share of messages whose breakdown explains the tail. */
 const TAIL_PERCENT = 5;
 
-/** `$default` invocations of the slowest `percent` % of messages, end to end. */
+/** `$default` invocations of the slowest `percent` % of the attributed messages, end to end. */
 function slowestInvocations(run: RunSamples, percent: number): InvocationRecord[] {
-  const sorted = [...run.project.completionsByKey].sort((a, b) => b.ms - a.ms);
+  const sorted = [...run.attributed.completionsByKey].sort((a, b) => b.ms - a.ms);
   const slowest = new Set(sorted.slice(0, Math.max(1, Math.ceil((sorted.length * percent) / 100))).map((entry) => entry.key));
   return run.invocations.filter((invocation) => invocation.localId !== undefined && slowest.has(invocation.localId));
 }

@@ -18,6 +18,8 @@ export interface Profile {
     maxLoadFramesPerSecond: number;
     loadConversations: number;
     blocks: number;
+    /** See `LatencyOptions.attributedShare`. */
+    attributedShare: number;
     loadDurationMs: number;
     warmupMessages: number;
   };
@@ -27,6 +29,8 @@ export interface Profile {
     inFlight: Array<{ conversations: number; perConversation: number }>;
     durationMs: number;
     warmupMs: number;
+    /** See `ThroughputOptions.attributedMs`. */
+    attributedMs: number;
   };
   cost: {
     otherConnections: number[];
@@ -46,6 +50,7 @@ const BASE: Profile = {
     loadDurationMs: 10_000,
     warmupMessages: 30,
     blocks: 5,
+    attributedShare: 0.5,
   },
   throughput: {
     participants: 10,
@@ -56,6 +61,7 @@ const BASE: Profile = {
     ],
     durationMs: 6_000,
     warmupMs: 1_500,
+    attributedMs: 3_000,
   },
   cost: { otherConnections: [0, 1_000, 10_000], realOtherConnections: 100, repeats: 3 },
   coldStart: { runs: 10 },
@@ -66,7 +72,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   quick: {
     ...BASE,
     latency: { ...BASE.latency, idleSamples: 60, loadDurationMs: 3_000, warmupMessages: 10, blocks: 3 },
-    throughput: { ...BASE.throughput, durationMs: 2_000, warmupMs: 500 },
+    throughput: { ...BASE.throughput, durationMs: 2_000, warmupMs: 500, attributedMs: 1_000 },
     cost: { ...BASE.cost, repeats: 1 },
     coldStart: { runs: 3 },
   },
@@ -74,7 +80,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   long: {
     ...BASE,
     latency: { ...BASE.latency, idleSamples: 1_000, loadDurationMs: 30_000, warmupMessages: 100 },
-    throughput: { ...BASE.throughput, durationMs: 15_000, warmupMs: 3_000 },
+    throughput: { ...BASE.throughput, durationMs: 15_000, warmupMs: 3_000, attributedMs: 5_000 },
     cost: { ...BASE.cost, repeats: 5 },
     coldStart: { runs: 20 },
   },

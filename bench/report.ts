@@ -297,14 +297,19 @@ export function renderReport(report: BenchReport): string {
       renderLatency(report.latency),
     );
     const breakdownRows: BreakdownRow[] = report.latency.flatMap((cell) => [
-      { label: `N=${cell.participants} ${loadLabel(cell)}`, breakdown: cell.breakdown, endToEndP50: cell.project.p50 },
-      { label: '  slowest 5%', breakdown: cell.tailBreakdown, endToEndP50: cell.project.p99 },
+      { label: `N=${cell.participants} ${loadLabel(cell)}`, breakdown: cell.breakdown, endToEndP50: cell.attributed.project.p50 },
+      { label: '  slowest 5%', breakdown: cell.tailBreakdown, endToEndP50: cell.attributed.project.p99 },
       { label: '  storage floor', floorCalls: cell.floor.storageCalls, endToEndP50: cell.floor.storage.p50 },
     ]);
     for (const row of report.throughput ?? []) {
       breakdownRows.push({ label: `saturation ${row.conversations}x${row.inFlightPerConversation}`, breakdown: row.breakdown, endToEndP50: row.completion.p50 });
     }
-    sections.push('2. Where the time goes: mean/median ms per message, from timers inside the handlers ((k) = calls per message; end-to-end is p50, p99 for the slowest 5%)', renderBreakdown(breakdownRows));
+    sections.push(
+      '2. Where the time goes: mean/median ms per message, from timers inside the handlers ((k) = calls per message; ' +
+        'end-to-end is p50, p99 for the slowest 5%).\n   Latency rows come from extra blocks with calls tied to their ' +
+        'invocation (AsyncLocalStorage), slower than the blocks of section 1.',
+      renderBreakdown(breakdownRows),
+    );
   }
   if (report.throughput) sections.push('3. Throughput at saturation (closed loop, N=10)', renderThroughput(report.throughput));
   if (report.cost) sections.push('4. Cost per message (billed units by the real rules; "reported" = DynamoDB Local\'s ConsumedCapacity)', renderCost(report.cost));

@@ -141,7 +141,8 @@ async function main(): Promise<number> {
           const storageConversations = await mapLimit(Array.from({ length: needed }), SETUP_CONCURRENCY, () =>
             storage.createConversation(profile.throughput.participants),
           );
-          const timing = { durationMs: profile.throughput.durationMs, warmupMs: profile.throughput.warmupMs };
+          const { durationMs, warmupMs, attributedMs } = profile.throughput;
+          const timing = { durationMs, warmupMs, attributedMs };
           report.throughput = [];
           for (const entry of profile.throughput.inFlight) {
             const measured = await measureThroughput({ harness, recorder, progress }, throughputRooms.slice(0, entry.conversations), entry.perConversation, timing);

@@ -72,15 +72,20 @@ export function evaluateTargets(results: RunResults): TargetResult[] {
   const deliveryDescription = 'every latency run: nothing dropped, duplicated or out of seq order';
   if (latency.length === 0) targets.push(skipped('delivery', deliveryDescription));
   else {
-    const bad = latency.filter((cell) => cell.counts.dropped + cell.counts.duplicated + cell.counts.outOfOrder > 0);
+    // The attributed blocks' messages are checked as well: they are messages like any other.
+    const runs = latency.flatMap((cell) => [
+      { label: `N=${cell.participants} ${cell.mode}`, counts: cell.counts },
+      { label: `N=${cell.participants} ${cell.mode} (attributed)`, counts: cell.attributed.counts },
+    ]);
+    const bad = runs.filter(({ counts }) => counts.dropped + counts.duplicated + counts.outOfOrder > 0);
     targets.push({
       id: 'delivery',
       description: deliveryDescription,
       measured:
         bad.length === 0
-          ? `${latency.reduce((total, cell) => total + cell.counts.sent, 0)} messages, all delivered once and in order`
+          ? `${runs.reduce((total, run) => total + run.counts.sent, 0)} messages, all delivered once and in order`
           : bad
-              .map((cell) => `N=${cell.participants} ${cell.mode}: dropped ${cell.counts.dropped}, duplicated ${cell.counts.duplicated}, out of order ${cell.counts.outOfOrder}`)
+              .map(({ label, counts }) => `${label}: dropped ${counts.dropped}, duplicated ${counts.duplicated}, out of order ${counts.outOfOrder}`)
               .join('; '),
       pass: bad.length === 0,
     });

@@ -1,9 +1,10 @@
-import { findBot, buildState, managerOf, planBroadcast } from './delivery';
+import { findBot, buildState, managerOf, planBroadcast, type DeliveryPlan } from './delivery';
+import { describeError } from './errors';
 import { withOverrides } from './message-builder';
-import type { BotQueueSender, Clock, ConnectionPoster, ConversationStore, Logger } from './ports';
+import type { BotQueueSender, Clock, ConnectionPoster, ConversationStore, Logger, PostReport } from './ports';
 import { deduplicationId } from './queue-ids';
 import type { ConnectionRecord, ConversationBot, ConversationConnections } from './records';
-import type { ConversationState, ServerFrame, WireMessage } from './wire';
+import { encodeFrame, type ConversationState, type WireMessage } from './wire';
 
 /**
  * A connection this young may still be inside its `$connect` (API Gateway answers 410 until it
@@ -23,6 +24,12 @@ export interface BroadcasterDependencies {
   removeGoneConnection: (connectionId: string) => Promise<void>;
 }
 
+/** A message's fan-out, ready to go once its commit landed. */
+export interface PreparedBroadcast {
+  deliver(): Promise<void>;
+  cancel(): void;
+}
+
 /**
  * The seed's delivery methods (`deliver_message`, `broadcast_state`, …): frames to connections
  * through the management API, messages to queue bots through their queues. Who sees what is
@@ -33,12 +40,12 @@ export class Broadcaster {
 
   /** `deliver_message`: one `message` frame to one connection. */
   async deliverMessage(connectionId: string, message: WireMessage): Promise<'delivered' | 'gone'> {
-    return this.deps.poster.postToOne(connectionId, encode({ message }));
+    return this.deps.poster.postToOne(connectionId, encodeFrame({ message }));
   }
 
   /** `deliver_state`: one `state` frame to one connection. */
   async deliverState(connectionId: string, state: ConversationState): Promise<'delivered' | 'gone'> {
-    return this.deps.poster.postToOne(connectionId, encode({ state }));
+    return this.deps.poster.postToOne(connectionId, encodeFrame({ state }));
   }
 
   /** `broadcast_state`: the conversation's `state` to every live connection of it. */
@@ -57,15 +64,41 @@ export class Broadcaster {
     exclude: ReadonlySet<string> = new Set(),
   ): Promise<void> {
     const plan = planBroadcast(message, target.conversation, target.connections, exclude);
+    await this.completeBroadcast(message, target, plan, this.deps.poster.postToMany(plan.connectionIds, encodeFrame({ message })));
+  }
+
+  /**
+   * `broadcast_message` made ready while the message's commit is in flight, so that once it
+   * lands only the sending is left: `deliver()` after the commit, `cancel()` when it failed.
+   */
+  prepareMessageBroadcast(
+    message: WireMessage,
+    target: ConversationConnections,
+    exclude: ReadonlySet<string> = new Set(),
+  ): PreparedBroadcast {
+    const plan = planBroadcast(message, target.conversation, target.connections, exclude);
+    const posts = this.deps.poster.prepareMany(plan.connectionIds, encodeFrame({ message }));
+    return {
+      deliver: () => this.completeBroadcast(message, target, plan, posts.send()),
+      cancel: () => posts.cancel(),
+    };
+  }
+
+  private async completeBroadcast(
+    message: WireMessage,
+    target: ConversationConnections,
+    plan: DeliveryPlan,
+    posting: Promise<PostReport>,
+  ): Promise<void> {
     const conversationId = target.conversation.id;
     const [posts, ...sends] = await Promise.allSettled([
-      this.deps.poster.postToMany(plan.connectionIds, encode({ message })),
+      posting,
       ...plan.queueBots.map((bot) => this.sendToQueue(conversationId, bot, message)),
     ]);
     if (posts?.status === 'fulfilled') {
       if (posts.value.gone.length > 0) await this.forgetGone(posts.value.gone, target.connections);
     } else {
-      this.deps.log.error('fan-out failed', { conversation_id: conversationId, message_id: message.id, error: describe(posts?.reason) });
+      this.deps.log.error('fan-out failed', { conversation_id: conversationId, message_id: message.id, error: describeError(posts?.reason) });
     }
     const failedSend = sends.find((send) => send.status === 'rejected');
     // A queue bot that never hears of a message would stall the conversation: fail loudly so it is retried.
@@ -102,7 +135,7 @@ export class Broadcaster {
       this.deps.log.warn('bot has no live connection; nothing delivered', { bot: bot.name, message_id: message.id });
       return;
     }
-    const report = await this.deps.poster.postToMany(connectionIds, encode({ message: copy }));
+    const report = await this.deps.poster.postToMany(connectionIds, encodeFrame({ message: copy }));
     if (report.gone.length > 0) await this.forgetGone(report.gone, target.connections);
   }
 
@@ -119,7 +152,7 @@ export class Broadcaster {
     exclude: ReadonlySet<string>,
   ): Promise<void> {
     const ids = connections.map((c) => c.connectionId).filter((id) => !exclude.has(id));
-    const report = await this.deps.poster.postToMany(ids, encode({ state }));
+    const report = await this.deps.poster.postToMany(ids, encodeFrame({ state }));
     if (report.gone.length > 0) await this.forgetGone(report.gone, connections);
   }
 
@@ -148,16 +181,8 @@ export class Broadcaster {
       try {
         await remove(id);
       } catch (error) {
-        this.deps.log.error('removing a gone connection failed', { connection_id: id, error: describe(error) });
+        this.deps.log.error('removing a gone connection failed', { connection_id: id, error: describeError(error) });
       }
     }
   }
-}
-
-function encode(frame: ServerFrame): string {
-  return JSON.stringify(frame);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,4 +1,4 @@
-import type { Broadcaster } from './broadcaster';
+import { Broadcaster, type BroadcasterDependencies } from './broadcaster';
 import { waitBeforeRetry } from './commit-backoff';
 import { buildSystemMessage, participantMetadata } from './message-builder';
 import {
@@ -96,4 +96,16 @@ export class ConnectionDeparture {
     for (const message of messages) await broadcaster.broadcastMessage(message, others);
     await broadcaster.broadcastState(connection.conversationId);
   }
+}
+
+/**
+ * A `Broadcaster` and a `ConnectionDeparture` that share it: a connection the broadcaster finds
+ * gone (410) leaves through the departure, whose announcements go out through the broadcaster.
+ */
+export function createDelivery(
+  deps: Omit<BroadcasterDependencies, 'removeGoneConnection'> & Omit<DepartureDependencies, 'broadcaster'>,
+): { broadcaster: Broadcaster; departures: ConnectionDeparture } {
+  const broadcaster: Broadcaster = new Broadcaster({ ...deps, removeGoneConnection: (connectionId) => departures.leave(connectionId) });
+  const departures = new ConnectionDeparture({ ...deps, broadcaster });
+  return { broadcaster, departures };
 }

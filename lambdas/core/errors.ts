@@ -49,3 +49,8 @@ export class ConversationError extends Error {
     return localId === undefined ? this : new ConversationError(this.code, this.message, localId);
   }
 }
+
+/** An error as one log field: its name and message. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

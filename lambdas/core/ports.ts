@@ -126,10 +126,24 @@ export interface PostReport {
   delivered: number;
 }
 
+/** Posts made ready ahead of time (see `ConnectionPoster.prepareMany`). */
+export interface PreparedPosts {
+  /** Sends them; resolves once every post has its answer. */
+  send(): Promise<PostReport>;
+  /** Sends none of them: what they waited for did not happen. */
+  cancel(): void;
+}
+
 /** Posts frames to WebSocket connections through the API Gateway management API. */
 export interface ConnectionPoster {
   /** One payload to many connections, in parallel with bounded concurrency; one failure never fails the others. */
   postToMany(connectionIds: readonly string[], payload: string): Promise<PostReport>;
+  /**
+   * `postToMany` in two steps: everything but the sending is done while something the posts
+   * depend on (the commit of the message they carry) is still in flight; nothing reaches a
+   * connection before `send()`.
+   */
+  prepareMany(connectionIds: readonly string[], payload: string): PreparedPosts;
   /** One payload to one connection; resolves `gone` on 410. */
   postToOne(connectionId: string, payload: string): Promise<'delivered' | 'gone'>;
 }

@@ -123,3 +123,8 @@ export interface BotReplyBody {
   bot_participant_id: string;
   message: Record<string, unknown>;
 }
+
+/** A frame as it goes on the wire. */
+export function encodeFrame(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}

@@ -1,7 +1,6 @@
 import { connectHandler } from '../handlers/websocket-connect';
-import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
+import { consumerConfigFromEnvironment } from '../runtime/backend-adapters';
+import { createConnectRoute } from '../runtime/route-apps';
 
 // Built once per container, outside the handler.
-const app = createConsumerApp(consumerConfigFromEnvironment());
-
-export const handler = connectHandler(app.consumer);
+export const handler = connectHandler(createConnectRoute(consumerConfigFromEnvironment()));

@@ -1,7 +1,6 @@
 import { defaultHandler } from '../handlers/websocket-default';
-import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
+import { consumerConfigFromEnvironment } from '../runtime/backend-adapters';
+import { createDefaultRoute } from '../runtime/route-apps';
 
 // Built once per container, outside the handler.
-const app = createConsumerApp(consumerConfigFromEnvironment());
-
-export const handler = defaultHandler(app.consumer);
+export const handler = defaultHandler(createDefaultRoute(consumerConfigFromEnvironment()));

@@ -1,7 +1,6 @@
 import { disconnectHandler } from '../handlers/websocket-disconnect';
-import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
+import { consumerConfigFromEnvironment } from '../runtime/backend-adapters';
+import { createDisconnectRoute } from '../runtime/route-apps';
 
 // Built once per container, outside the handler.
-const app = createConsumerApp(consumerConfigFromEnvironment());
-
-export const handler = disconnectHandler(app.consumer);
+export const handler = disconnectHandler(createDisconnectRoute(consumerConfigFromEnvironment()));

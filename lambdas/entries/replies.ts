@@ -1,9 +1,10 @@
 import { requireEnv, ENV } from '../config/environment';
 import { repliesHandler } from '../handlers/replies-consumer';
-import { consumerConfigFromEnvironment, createConsumerApp } from '../runtime/consumer-app';
+import { consumerConfigFromEnvironment } from '../runtime/backend-adapters';
+import { createRepliesRoute } from '../runtime/route-apps';
 
 // Built once per container, outside the handler.
-const app = createConsumerApp(consumerConfigFromEnvironment());
+const app = createRepliesRoute(consumerConfigFromEnvironment());
 
 export const handler = repliesHandler({
   consumer: app.consumer,

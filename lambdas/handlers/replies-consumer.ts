@@ -7,7 +7,7 @@ import { ConversationError, ErrorCode } from '../core/errors';
 import type { Logger } from '../core/ports';
 
 export interface RepliesConsumerDependencies {
-  consumer: ConversationConsumer;
+  consumer: Pick<ConversationConsumer, 'receiveBotReply'>;
   sqs: SQSClient;
   /** Refused replies go here at once, with the reason, so they never hold back their conversation. */
   deadLetterQueueUrl: string;

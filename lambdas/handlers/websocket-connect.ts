@@ -8,7 +8,7 @@ import { parseWebSocketEvent, type WebSocketResult } from './websocket-event';
  * a refusal is a 401/403 and writes nothing. API Gateway fails the handshake with that status (the
  * body does not reach the client; it is for logs).
  */
-export function connectHandler(consumer: ConversationConsumer) {
+export function connectHandler(consumer: Pick<ConversationConsumer, 'connect'>) {
   return async (event: unknown): Promise<WebSocketResult> => {
     const { requestContext, queryStringParameters } = parseWebSocketEvent(event);
     const participant = participantFromAuthorizer(requestContext.authorizer);

@@ -1,8 +1,7 @@
 import { HttpBotInviter } from '../adapters/http/bot-inviter';
 import { ENV, optionalEnv, requireEnv } from '../config/environment';
 import { parseBotsConfig, type BotsConfig } from '../core/bots-config';
-import { Broadcaster } from '../core/broadcaster';
-import { ConnectionDeparture } from '../core/connection-departure';
+import { createDelivery } from '../core/connection-departure';
 import { ConversationLifecycle, type BotInviter } from '../core/conversation-lifecycle';
 import type { Logger } from '../core/ports';
 import {
@@ -60,12 +59,10 @@ export function createHttpApiApp(config: AppConfig, clients: AppClients = {}, lo
  * announcements find gone (410) leaves as on `$disconnect`, as in the WebSocket Lambdas.
  */
 export function createLifecycle(config: AppConfig, adapters: BackendAdapters, inviter?: BotInviter): ConversationLifecycle {
-  const broadcaster: Broadcaster = new Broadcaster({
+  const { broadcaster } = createDelivery({
     ...adapters,
     ...(config.newConnectionGraceMs !== undefined ? { newConnectionGraceMs: config.newConnectionGraceMs } : {}),
-    removeGoneConnection: (connectionId) => departures.leave(connectionId),
   });
-  const departures = new ConnectionDeparture({ ...adapters, broadcaster });
   return new ConversationLifecycle({
     store: adapters.store,
     broadcaster,

@@ -39,6 +39,21 @@ describe('timeBreakdown', () => {
     expect(breakdown.otherMs).toBe(10 - 6 - 3);
   });
 
+  it('counts a post made ready during the commit from when the commit let it go', () => {
+    const prepared: InvocationRecord = {
+      ...invocation,
+      calls: [
+        call('dynamodb', 'TransactWriteItems', 4, 7),
+        { ...call('apigw', 'PostToConnection', 4.5, 8), releasedAt: 7 },
+        { ...call('apigw', 'PostToConnection', 4.6, 9), releasedAt: 7.2 },
+      ],
+    };
+    const breakdown = timeBreakdown([prepared]);
+    expect(breakdown.posts).toEqual({ calls: 2, ms: 2, medianMs: 2 });
+    expect(breakdown.postMs).toBeCloseTo(1.4);
+    expect(breakdown.otherMs).toBe(10 - 3 - 2);
+  });
+
   it('leaves out invocations that are not benchmark messages, and the benchmark\'s own overhead', () => {
     const setUp: InvocationRecord = { ...invocation, id: 2, route: 'connect' };
     const withOverhead: InvocationRecord = { ...invocation, id: 3, overheadMs: 4 };

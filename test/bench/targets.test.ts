@@ -24,6 +24,7 @@ function latency(mode: 'idle' | 'load', p50: number, p99: number, floorP50: numb
     ratioP99: p99 / floorP99,
     breakdown: {} as LatencyResult['breakdown'],
     tailBreakdown: {} as LatencyResult['breakdown'],
+    attributed: { project: summary(p50, p99), counts },
     errors: {},
   };
 }
@@ -69,6 +70,19 @@ describe('evaluateTargets', () => {
     const failing = evaluateTargets({ latency: [latency('idle', 4.6, 12, 3, 6)] });
     expect(failing.find((target) => target.id === 'latency-idle')).toMatchObject({ pass: false, measured: expect.stringContaining('1.53×') });
     expect(failing.find((target) => target.id === 'latency-load')).toMatchObject({ skipped: true });
+  });
+
+  it('counts a message lost in the attributed blocks as lost', () => {
+    const cell = latency('idle', 4.5, 12, 3, 6);
+    const lostOne = { ...cell, attributed: { ...cell.attributed, counts: { ...counts, completed: 99, dropped: 1 } } };
+    expect(evaluateTargets({ latency: [cell] }).find((target) => target.id === 'delivery')).toMatchObject({
+      pass: true,
+      measured: '200 messages, all delivered once and in order',
+    });
+    expect(evaluateTargets({ latency: [lostOne] }).find((target) => target.id === 'delivery')).toMatchObject({
+      pass: false,
+      measured: 'N=10 idle (attributed): dropped 1, duplicated 0, out of order 0',
+    });
   });
 
   it('checks the human message against 3 requests, 6 WRU and N posts, and growth with system size', () => {

@@ -21,6 +21,8 @@ const echoConnection = aged(connection('c-echo', echo.id, 'B'), 60_000);
 interface Fakes {
   broadcaster: Broadcaster;
   posts: Array<{ connectionIds: readonly string[]; frame: unknown }>;
+  /** Fan-outs made ready with `prepareMany`, and what became of them. */
+  prepared: Array<{ connectionIds: readonly string[]; frame: unknown; state: 'held' | 'sent' | 'cancelled' }>;
   sends: QueueDelivery[];
   logs: Array<{ level: string; message: string; fields?: LogFields }>;
   removed: string[];
@@ -36,7 +38,7 @@ function fakes(
     remove?: (connectionId: string) => Promise<void>;
   } = {},
 ): Fakes {
-  const result: Omit<Fakes, 'broadcaster'> = { posts: [], sends: [], logs: [], removed: [] };
+  const result: Omit<Fakes, 'broadcaster'> = { posts: [], prepared: [], sends: [], logs: [], removed: [] };
   const gone = new Set(options.gone ?? []);
   const log = (level: string) => (text: string, fields?: LogFields) => result.logs.push({ level, message: text, fields });
   const deps: BroadcasterDependencies = {
@@ -52,6 +54,19 @@ function fakes(
         result.posts.push({ connectionIds, frame: JSON.parse(payload) });
         const goneIds = connectionIds.filter((id) => gone.has(id));
         return { gone: goneIds, failed: [], delivered: connectionIds.length - goneIds.length };
+      },
+      prepareMany(connectionIds, payload) {
+        result.prepared.push({ connectionIds, frame: JSON.parse(payload), state: 'held' });
+        const prepared = result.prepared[result.prepared.length - 1]!;
+        return {
+          send: () => {
+            prepared.state = 'sent';
+            return this.postToMany(connectionIds, payload);
+          },
+          cancel: () => {
+            prepared.state = 'cancelled';
+          },
+        };
       },
       async postToOne(connectionId, payload) {
         result.posts.push({ connectionIds: [connectionId], frame: JSON.parse(payload) });
@@ -102,6 +117,37 @@ describe('Broadcaster', () => {
       const target = { conversation: conversation({ bots: [calculator] }), connections: [ana] };
       await expect(broadcaster.broadcastMessage(message(), target)).rejects.toThrow('queue Calculator refused');
       expect(posts).toHaveLength(1);
+    });
+  });
+
+  describe('prepareMessageBroadcast', () => {
+    const target = { conversation: conversation({ bots: [calculator] }), connections: [ana, bia, echoConnection] };
+
+    it('makes the planned posts ready and sends nothing until deliver()', async () => {
+      const { broadcaster, posts, prepared, sends } = fakes();
+      const stored = message({ id: 'm-2' });
+
+      const broadcast = broadcaster.prepareMessageBroadcast(stored, target, new Set(['c-bia']));
+      expect(prepared).toEqual([{ connectionIds: ['c-ana', 'c-echo'], frame: { message: stored }, state: 'held' }]);
+      expect([...posts, ...sends]).toEqual([]);
+
+      await broadcast.deliver();
+      expect(prepared[0]!.state).toBe('sent');
+      expect(posts).toEqual([{ connectionIds: ['c-ana', 'c-echo'], frame: { message: stored } }]);
+      expect(sends.map((send) => send.botName)).toEqual(['Calculator']);
+    });
+
+    it('cancelled, posts nothing and tells no queue bot', () => {
+      const { broadcaster, posts, prepared, sends } = fakes();
+      broadcaster.prepareMessageBroadcast(message(), target).cancel();
+      expect(prepared.map((entry) => entry.state)).toEqual(['cancelled']);
+      expect([...posts, ...sends]).toEqual([]);
+    });
+
+    it('delivered, forgets connections found gone like broadcastMessage', async () => {
+      const { broadcaster, removed } = fakes({ gone: ['c-bia'] });
+      await broadcaster.prepareMessageBroadcast(message(), target).deliver();
+      expect(removed).toEqual(['c-bia']);
     });
   });
 
