@@ -11,6 +11,7 @@ import type { CallRecord, InvocationRecord, Recorder } from './instrumentation';
 import { runOpenLoop, within } from './load';
 import type { Progress } from './progress';
 import { mapLimit, openConversation, sendFrom, type Harness, type ProjectRoom, type Room } from './rooms';
+import { mergePauses, summarizePauses, watchPauses, type PauseSummary } from './pauses';
 import { ratio, summarize, summarizeSum, type LatencySummary } from './stats';
 
 export interface LatencyOptions {
@@ -39,6 +40,8 @@ export interface LatencyContext {
   harness: Harness;
   recorder: Recorder;
   progress: Progress;
+  /** DynamoDB Local's GC log (`gcLogFile`), for its pauses. */
+  dynamoDbGcLog?: string;
 }
 
 export interface FloorResult {
@@ -70,6 +73,12 @@ export interface LatencyResult {
   tailBreakdown: TimeBreakdown;
   /** The attributed blocks' own latency and deliveries (their timers make them slower). */
   attributed: { project: LatencySummary; counts: DeliveryCounts };
+  /** Pauses of this process during the project's measured blocks and during the floor's. */
+  pauses: { project: PauseSummary; floor: PauseSummary };
+  /** The longest DynamoDB call of the project's measured blocks and of the storage floor's. */
+  slowestCalls: { project?: SlowestCall; floor?: SlowestCall };
+  /** Transactions of the project's measured blocks that failed (a lost race is retried). */
+  failedTransactions: number;
   /** Error frames the clients got, by code. */
   errors: Record<string, number>;
 }
@@ -122,15 +131,21 @@ export async function measureLatency(
   const attributedPerBlock = Math.max(1, Math.round(perBlock * options.attributedShare));
   for (let block = 0; block < blocks; block++) {
     recorder.setAttribution(false);
+    let stop = watchPauses(context.dynamoDbGcLog);
+    recorder.open();
     mergeDeliveries(idle.project, await idleProject(context, project[0]!, perBlock));
+    idle.projectCalls.push(...recorder.close().calls.filter((call) => call.side === 'backend'));
+    idle.projectPauses = mergePauses(idle.projectPauses, stop());
     recorder.setAttribution(true);
     recorder.open();
     mergeDeliveries(idle.attributed, await idleProject(context, project[0]!, attributedPerBlock));
     idle.invocations.push(...recorder.close().invocations);
+    stop = watchPauses(context.dynamoDbGcLog);
     mergeDeliveries(idle.broadcast, await idleBroadcast(context, broadcast[0]!, perBlock));
     recorder.open();
     idle.storageMs.push(...(await idleStorage(context, storage[0]!, perBlock)));
     idle.storageCalls.push(...recorder.close().calls.filter((call) => call.side === 'floor'));
+    idle.floorPauses = mergePauses(idle.floorPauses, stop());
   }
   const idleResult = result(participants, 'idle', 1, undefined, idle, Object.fromEntries(harness.errors));
   progress(`${label} idle: ${describe(idleResult)}`);
@@ -153,7 +168,11 @@ export async function measureLatency(
   };
   for (let block = 0; block < blocks; block++) {
     recorder.setAttribution(false);
+    const stopProject = watchPauses(context.dynamoDbGcLog);
+    recorder.open();
     await projectLoad(blockMs, loaded.project);
+    loaded.projectCalls.push(...recorder.close().calls.filter((call) => call.side === 'backend'));
+    loaded.projectPauses = mergePauses(loaded.projectPauses, stopProject());
     recorder.setAttribution(true);
     recorder.open();
     await projectLoad(blockMs * options.attributedShare, loaded.attributed);
@@ -161,6 +180,7 @@ export async function measureLatency(
 
     // The floor at the same offered rate: storage and broadcast together, as one server would do them.
     const storing: Promise<void>[] = [];
+    const stopFloor = watchPauses(context.dynamoDbGcLog);
     recorder.open();
     await Promise.all([
       runOpenLoop({
@@ -184,6 +204,7 @@ export async function measureLatency(
     await harness.tracker.drained(DRAIN_TIMEOUT_MS);
     mergeDeliveries(loaded.broadcast, harness.tracker.takeResults());
     loaded.storageCalls.push(...recorder.close().calls.filter((call) => call.side === 'floor'));
+    loaded.floorPauses = mergePauses(loaded.floorPauses, stopFloor());
   }
   harness.errors.clear();
   const loadResult = result(participants, 'load', count, rate, loaded, Object.fromEntries(errors));
@@ -198,7 +219,11 @@ interface RunSamples {
   broadcast: DeliveryResults;
   storageMs: number[];
   storageCalls: CallRecord[];
+  /** The handlers' calls in the measured (not attributed) blocks: timed, but tied to no invocation. */
+  projectCalls: CallRecord[];
   invocations: InvocationRecord[];
+  projectPauses?: PauseSummary;
+  floorPauses?: PauseSummary;
 }
 
 function emptyRun(): RunSamples {
@@ -207,7 +232,7 @@ function emptyRun(): RunSamples {
     completionsMs: [],
     completionsByKey: [],
   });
-  return { project: empty(), attributed: empty(), broadcast: empty(), storageMs: [], storageCalls: [], invocations: [] };
+  return { project: empty(), attributed: empty(), broadcast: empty(), storageMs: [], storageCalls: [], projectCalls: [], invocations: [] };
 }
 
 /** Adds `more` into `into`. */
@@ -246,9 +271,29 @@ function result(
     breakdown: timeBreakdown(run.invocations),
     tailBreakdown: timeBreakdown(slowestInvocations(run, TAIL_PERCENT)),
     attributed: { project: summarize(run.attributed.completionsMs), counts: run.attributed.counts },
+    pauses: { project: run.projectPauses ?? NO_PAUSES, floor: run.floorPauses ?? NO_PAUSES },
+    slowestCalls: { project: slowestCall(run.projectCalls), floor: slowestCall(run.storageCalls) },
+    failedTransactions: run.projectCalls.filter((call) => call.command === 'TransactWriteItems' && call.failed !== undefined).length,
     errors,
   };
 }
+
+export interface SlowestCall {
+  command: string;
+  ms: number;
+}
+
+function slowestCall(calls: readonly CallRecord[]): SlowestCall | undefined {
+  let slowest: SlowestCall | undefined;
+  for (const call of calls) {
+    if (call.service !== 'dynamodb') continue;
+    const ms = call.endedAt - call.startedAt;
+    if (!slowest || ms > slowest.ms) slowest = { command: call.command, ms };
+  }
+  return slowest;
+}
+
+const NO_PAUSES: PauseSummary = summarizePauses(0, 0, []);
 
 /** The share of messages whose breakdown explains the tail. */
 const TAIL_PERCENT = 5;
@@ -265,7 +310,8 @@ function describe(result: LatencyResult): string {
   return (
     `project p50 ${project.p50.toFixed(1)} p99 ${project.p99.toFixed(1)} ms; floor p50 ${floor.total.p50.toFixed(1)} ` +
     `p99 ${floor.total.p99.toFixed(1)} ms; ratios ${result.ratioP50.toFixed(2)}x / ${result.ratioP99.toFixed(2)}x; ` +
-    `sent ${counts.sent}, dropped ${counts.dropped}, duplicated ${counts.duplicated}, out of order ${counts.outOfOrder}`
+    `sent ${counts.sent}, dropped ${counts.dropped}, duplicated ${counts.duplicated}, out of order ${counts.outOfOrder}; ` +
+    `${result.failedTransactions} failed transactions`
   );
 }
 

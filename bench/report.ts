@@ -4,10 +4,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { TimeBreakdown } from './breakdown';
+import type { PauseSummary } from './pauses';
 import type { ColdStartResult } from './cold-start';
 import type { CostRow } from './cost';
 import type { DollarBreakdown } from './cost-model';
-import type { LatencyResult } from './latency';
+import type { LatencyResult, SlowestCall } from './latency';
 import { PRICES } from './prices';
 import type { TargetResult } from './targets';
 import type { ThroughputResult } from './throughput';
@@ -117,7 +118,56 @@ export function renderLatency(cells: readonly LatencyResult[]): string {
     ]),
     ['right', 'left'],
   );
-  return `${main}\n\nFloor parts (ms): (a) Query + TransactWriteItems on DynamoDB Local, (b) bare ws broadcast\n${parts}`;
+  const pauses = renderTable(
+    [
+      'N',
+      'load',
+      'project: event loop max',
+      'p99',
+      'GC max/total',
+      'DynamoDB Local GC max/total',
+      'slowest DynamoDB call',
+      'steal %',
+      'floor: event loop max',
+      'p99',
+      'GC max/total',
+      'DynamoDB Local GC max/total',
+      'slowest DynamoDB call',
+      'steal %',
+    ],
+    cells.map((cell) => [
+      String(cell.participants),
+      loadLabel(cell),
+      ...pauseColumns(cell.pauses.project),
+      slowestCallColumn(cell.slowestCalls.project),
+      percent(cell.pauses.project.stealPercent),
+      ...pauseColumns(cell.pauses.floor),
+      slowestCallColumn(cell.slowestCalls.floor),
+      percent(cell.pauses.floor.stealPercent),
+    ]),
+    ['right', 'left'],
+  );
+  return (
+    `${main}\n\nFloor parts (ms): (a) Query + TransactWriteItems on DynamoDB Local, (b) bare ws broadcast\n${parts}` +
+    `\n\nPauses while each side was measured (ms): the benchmark process's event-loop delay and garbage collection, DynamoDB Local's (count), the worst block's CPU steal\n${pauses}`
+  );
+}
+
+function percent(value: number): string {
+  return Number.isNaN(value) ? '-' : value.toFixed(1);
+}
+
+function slowestCallColumn(call: SlowestCall | undefined): string {
+  return call ? `${ms(call.ms)} ${call.command}` : '-';
+}
+
+function pauseColumns(pauses: PauseSummary): string[] {
+  return [
+    ms(pauses.eventLoopMaxMs),
+    ms(pauses.eventLoopP99Ms),
+    `${ms(pauses.gcMaxMs)}/${ms(pauses.gcTotalMs)}`,
+    `${ms(pauses.dynamoDbGcMaxMs)}/${ms(pauses.dynamoDbGcTotalMs)} (${pauses.dynamoDbGcCount})`,
+  ];
 }
 
 const BREAKDOWN_COMMANDS = ['GetItem', 'Query', 'TransactWriteItems'];

@@ -5,8 +5,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BotsConfig } from '../lambdas/core/bots-config';
 import type { Logger } from '../lambdas/core/ports';
@@ -122,7 +122,11 @@ async function main(): Promise<number> {
           floors.push(broadcast);
           report.latency = [];
           for (const n of profile.participants) {
-            const { results, rooms } = await measureLatency({ chat, broadcast, storage, harness, recorder, progress }, n, profile.latency);
+            const { results, rooms } = await measureLatency(
+              { chat, broadcast, storage, harness, recorder, progress, dynamoDbGcLog: services.dynamoDbGcLog },
+              n,
+              profile.latency,
+            );
             report.latency.push(...results);
             if (n === profile.throughput.participants) throughputRooms = rooms.project;
           }
@@ -179,9 +183,15 @@ async function main(): Promise<number> {
 }
 
 /** DynamoDB Local and the SQS server for the run; both stop however the run ends. */
-async function withServices(progress: Progress, run: (services: { dynamoDb: DynamoDbLocal; sqs: SqsServer }) => Promise<void>): Promise<void> {
+async function withServices(
+  progress: Progress,
+  run: (services: { dynamoDb: DynamoDbLocal; sqs: SqsServer; dynamoDbGcLog: string }) => Promise<void>,
+): Promise<void> {
   progress('starting DynamoDB Local and the SQS server (fauxqs)');
-  const [dynamoDb, sqs] = await Promise.allSettled([startDynamoDbLocal(), startSqsServer()]);
+  // DynamoDB Local's garbage collections, for the pauses in the latency report.
+  const gcLogDir = mkdtempSync(join(tmpdir(), 'bench-dynamodb-gc-'));
+  const dynamoDbGcLog = join(gcLogDir, 'gc.log');
+  const [dynamoDb, sqs] = await Promise.allSettled([startDynamoDbLocal({ gcLogFile: dynamoDbGcLog }), startSqsServer()]);
   const stopAll = async () => {
     await Promise.allSettled([dynamoDb, sqs].map((service) => (service.status === 'fulfilled' ? service.value.stop() : undefined)));
   };
@@ -195,9 +205,10 @@ async function withServices(progress: Progress, run: (services: { dynamoDb: Dyna
     if (dynamoDb.status === 'rejected') throw dynamoDb.reason;
     if (sqs.status === 'rejected') throw sqs.reason;
     progress(`DynamoDB Local at ${dynamoDb.value.endpoint}, SQS at ${sqs.value.endpoint}`);
-    await run({ dynamoDb: dynamoDb.value, sqs: sqs.value });
+    await run({ dynamoDb: dynamoDb.value, sqs: sqs.value, dynamoDbGcLog });
   } finally {
     await stopAll();
+    rmSync(gcLogDir, { recursive: true, force: true });
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
     progress('DynamoDB Local and the SQS server stopped');

@@ -30,6 +30,10 @@ const JVM_OPTIONS = [
   // No /tmp/hsperfdata_* file.
   '-XX:-UsePerfData',
 ];
+/** Java's unified logging: one line per collection, e.g. `[1765140000123ms] GC(3) Pause Young (Allocation Failure) 60M->9M(247M) 3.456ms`. */
+function gcLogOptions(file: string | undefined): string[] {
+  return file ? [`-Xlog:gc:file=${file}:timemillis`] : [];
+}
 /** DynamoDB Local reports usage to AWS unless told not to; nothing local leaves the machine. */
 const DYNAMODB_LOCAL_OPTIONS = ['-disableTelemetry'];
 /** Attempts with a fresh free port when another process took the chosen one first. */
@@ -55,6 +59,8 @@ export interface DynamoDbLocalOptions {
   javaCommand?: string;
   /** @default DYNAMODB_LOCAL_START_TIMEOUT_MS */
   startTimeoutMs?: number;
+  /** Log every JVM garbage collection to this file, stamped in epoch ms (the benchmark reads its pauses). */
+  gcLogFile?: string;
 }
 
 export interface DynamoDbLocal {
@@ -98,7 +104,9 @@ async function startOnPort(
   options: DynamoDbLocalOptions & { javaCommand: string; port: number; databasePath: string | null },
 ): Promise<DynamoDbLocal> {
   const spawnJvm = (_command: string, args: readonly string[], spawnOptions: { cwd?: string }): ChildProcess =>
-    spawnTethered(options.javaCommand, [...JVM_OPTIONS, ...args, ...DYNAMODB_LOCAL_OPTIONS], { cwd: spawnOptions.cwd });
+    spawnTethered(options.javaCommand, [...JVM_OPTIONS, ...gcLogOptions(options.gcLogFile), ...args, ...DYNAMODB_LOCAL_OPTIONS], {
+      cwd: spawnOptions.cwd,
+    });
   const jvm = new SupervisedProcess(
     createSpawn(PACKAGE_SPAWN_DIR, spawnJvm as unknown as typeof SpawnFunction)({
       port: options.port,

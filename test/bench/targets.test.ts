@@ -1,8 +1,10 @@
 import type { CostRow } from '../../bench/cost';
 import type { LatencyResult } from '../../bench/latency';
+import { summarizePauses } from '../../bench/pauses';
 import { evaluateTargets, exitStatus } from '../../bench/targets';
 
 const summary = (p50: number, p99: number) => ({ count: 100, p50, p95: p99, p99, max: p99, mean: p50 });
+const noPauses = summarizePauses(0, 0, []);
 const counts = { sent: 100, completed: 100, dropped: 0, duplicated: 0, outOfOrder: 0, received: 1000 };
 
 function latency(mode: 'idle' | 'load', p50: number, p99: number, floorP50: number, floorP99: number): LatencyResult {
@@ -25,6 +27,9 @@ function latency(mode: 'idle' | 'load', p50: number, p99: number, floorP50: numb
     breakdown: {} as LatencyResult['breakdown'],
     tailBreakdown: {} as LatencyResult['breakdown'],
     attributed: { project: summary(p50, p99), counts },
+    pauses: { project: noPauses, floor: noPauses },
+    slowestCalls: {},
+    failedTransactions: 0,
     errors: {},
   };
 }
