@@ -102,8 +102,8 @@ export const DEFAULT_OUT = 'reports/bench.json';
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick            smoke run (about 1.5 minutes): fewer samples, shorter loads
-  --long             longer run (about 7-8 minutes): 1000 idle samples, 30 s loads
+  --quick            smoke run (about 2 minutes): fewer samples, shorter loads
+  --long             longer run (about 10 minutes): 1000 idle samples, 30 s loads
   --out <file>       JSON report (default ${DEFAULT_OUT})
   --only <phases>    comma-separated subset of ${PHASES.join(', ')}
   --write-docs       rewrite the results block of docs/benchmarks.md with this run
