@@ -197,24 +197,18 @@ export class MessageIntake {
       // before its own commit, so `time` never goes back as `seq` goes up, retries included.
       const timed = attempt === 1 ? base : { ...base, time: this.clock.now().toISOString() };
       stored = approved ? { ...timed, seq: conversation.lastSeq + 1 } : timed;
-      const { commit, prepared } = this.commitWithBroadcast(
-        {
-          conversationId,
-          expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
-          lastSeq: conversation.lastSeq + (approved ? 1 : 0),
-          rosterVersion: conversation.rosterVersion,
-          requireOpen: true,
-          messages: [stored],
-        },
-        stored,
-        snapshot,
-      );
+      const change: ConversationChange = {
+        conversationId,
+        expected: { lastSeq: conversation.lastSeq, rosterVersion: conversation.rosterVersion },
+        lastSeq: conversation.lastSeq + (approved ? 1 : 0),
+        rosterVersion: conversation.rosterVersion,
+        requireOpen: true,
+        messages: [stored],
+      };
       try {
-        await commit;
-        broadcast = prepared;
+        broadcast = await this.commitWithBroadcast(change, stored, snapshot);
         break;
       } catch (error) {
-        prepared.cancel();
         if (error instanceof DuplicateMessage) return this.answerDuplicate(id, snapshot, replyConnectionId);
         if (!(error instanceof ConcurrentChange)) throw error;
         if (attempt >= MAX_COMMIT_ATTEMPTS) throw fail(ErrorCode.BUSY, 'the conversation is busy; send again');
@@ -317,13 +311,10 @@ export class MessageIntake {
         messages: [],
         approve: approved,
       };
-      const { commit, prepared } = this.commitWithBroadcast(change, approved, snapshot);
       try {
-        await commit;
-        broadcast = prepared;
+        broadcast = await this.commitWithBroadcast(change, approved, snapshot);
         break;
       } catch (error) {
-        prepared.cancel();
         if (error instanceof AlreadyApproved) {
           this.log.warn('manager approved a message that is approved already', { message_id: pending.id });
           return;
@@ -339,18 +330,27 @@ export class MessageIntake {
   }
 
   /**
-   * Starts committing `change` and, while it is in flight, makes `message`'s fan-out to
-   * `snapshot` ready (`Broadcaster.prepareMessageBroadcast`): the caller delivers it once the
-   * commit landed and cancels it otherwise, so nothing reaches anyone before the message is stored.
+   * Commits `change` and, while the commit is in flight, makes `message`'s fan-out to `snapshot`
+   * ready (`Broadcaster.prepareMessageBroadcast`): it is returned for the caller to deliver once
+   * the commit landed, and cancelled unsent when it failed, so nothing reaches anyone before the
+   * message is stored.
    */
-  private commitWithBroadcast(
+  private async commitWithBroadcast(
     change: ConversationChange,
     message: WireMessage,
     snapshot: ConversationConnections,
-  ): { commit: Promise<void>; prepared: PreparedBroadcast } {
+  ): Promise<PreparedBroadcast> {
     const commit = this.store.commit(change);
-    return { commit, prepared: this.broadcaster.prepareMessageBroadcast(message, snapshot) };
+    const prepared = this.broadcaster.prepareMessageBroadcast(message, snapshot);
+    try {
+      await commit;
+      return prepared;
+    } catch (error) {
+      prepared.cancel();
+      throw error;
+    }
   }
+
 
   /** `sync`: every approved message after `afterSeq`, in order, then `state`. */
   private async replay(connection: ConnectionRecord, afterSeq: number): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import connectFixture from '../../local/gateway/fixtures/connect-event.json';
 import disconnectFixture from '../../local/gateway/fixtures/disconnect-event.json';
@@ -16,6 +16,7 @@ import { disconnectHandler } from '../../../lambdas/handlers/websocket-disconnec
 import { MalformedEvent } from '../../../lambdas/handlers/websocket-event';
 import { createApp } from '../../../lambdas/runtime/app';
 import { TEST_BOTS, httpJson, recordingLogger, startTestStack, type TestStack } from '../../support/test-stack';
+import { fifoRecord } from '../../support/sqs-records';
 import { TestSocket } from '../../support/ws-test-client';
 
 let stack: TestStack;
@@ -67,31 +68,12 @@ describe('default and disconnect handlers', () => {
   });
 });
 
-function record(body: string, groupId: string): SQSRecord {
-  return {
-    messageId: randomUUID(),
-    receiptHandle: 'handle',
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-      MessageGroupId: groupId,
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:replies.fifo',
-    awsRegion: 'us-east-1',
-  };
-}
 
 describe('replies handler', () => {
   it('stores good replies, dead-letters refused ones at once, and reports nothing failed', async () => {
     const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana', bots: ['Calc'] } })).body;
     const managerId = ticket.participants.find((p: { name: string }) => p.name === 'Manager').id;
-    const good = record(
+    const good = fifoRecord(
       JSON.stringify({
         conversation_id: ticket.id,
         bot_participant_id: managerId,
@@ -99,7 +81,7 @@ describe('replies handler', () => {
       }),
       ticket.id,
     );
-    const refused = record(JSON.stringify({ conversation_id: ticket.id, bot_participant_id: managerId, message: { type: 'S' } }), ticket.id);
+    const refused = fifoRecord(JSON.stringify({ conversation_id: ticket.id, bot_participant_id: managerId, message: { type: 'S' } }), ticket.id);
     const handler = repliesHandler({
       consumer: stack.app.consumer,
       sqs: stack.sqs,
@@ -138,10 +120,10 @@ describe('replies handler', () => {
     const conversationB = randomUUID();
     const body = (conversationId: string): string =>
       JSON.stringify({ conversation_id: conversationId, bot_participant_id: randomUUID(), message: { type: 'T', text: 'x' } });
-    const first = record(body(conversationA), conversationA);
+    const first = fifoRecord(body(conversationA), conversationA);
     // Unparseable: would go to the dead-letter queue at once, were it not behind a failed record.
-    const second = record('{blocked', conversationA);
-    const other = record('{not blocked', conversationB);
+    const second = fifoRecord('{blocked', conversationA);
+    const other = fifoRecord('{not blocked', conversationB);
 
     const response = await handler({ Records: [first, other, second] } as SQSEvent);
 

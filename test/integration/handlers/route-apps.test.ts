@@ -4,7 +4,6 @@
  * against real DynamoDB Local, SQS and the local gateway's management API.
  */
 import type { SQSEvent } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import connectFixture from '../../local/gateway/fixtures/connect-event.json';
 import disconnectFixture from '../../local/gateway/fixtures/disconnect-event.json';
 import messageFixture from '../../local/gateway/fixtures/message-event.json';
@@ -21,6 +20,7 @@ import {
   createRepliesRoute,
 } from '../../../lambdas/runtime/route-apps';
 import { httpJson, NO_MANAGER_BOTS, recordingLogger, startTestStack, type TestStack } from '../../support/test-stack';
+import { fifoRecord } from '../../support/sqs-records';
 import { TestSocket } from '../../support/ws-test-client';
 
 let stack: TestStack;
@@ -95,27 +95,7 @@ describe('the Lambda routes, each built alone', () => {
     const handler = repliesHandler({ ...route, deadLetterQueueUrl: stack.repliesDeadLetterQueueUrl, log: recordingLogger() });
 
     const body = JSON.stringify({ conversation_id: ticket.id, bot_participant_id: calcId, message: { type: 'T', text: '4', local_id: 'calc-1' } });
-    const response = await handler({
-      Records: [
-        {
-          messageId: randomUUID(),
-          receiptHandle: 'handle',
-          body,
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: String(Date.now()),
-            SenderId: 'local',
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-            MessageGroupId: ticket.id,
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:replies.fifo',
-          awsRegion: 'us-east-1',
-        },
-      ],
-    } as SQSEvent);
+    const response = await handler({ Records: [fifoRecord(body, ticket.id)] } as SQSEvent);
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await ana.waitFor((frame) => frame.message?.local_id === 'calc-1')).message).toMatchObject({ text: '4', sender_id: calcId });

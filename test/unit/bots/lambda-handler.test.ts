@@ -11,6 +11,7 @@ import type { WireMessage } from '../../../lambdas/core/wire';
 import { replyDeduplicationId } from '../../../sdk/node';
 import { testSqsClient } from '../../support/aws-clients';
 import { createTestQueues, deleteTestQueues, type TestQueues } from '../../support/isolation';
+import { fifoRecord } from '../../support/sqs-records';
 import { recordingLogger } from '../../support/test-stack';
 
 const HUMAN = randomUUID();
@@ -57,31 +58,9 @@ function wireMessage(fields: Partial<WireMessage>): WireMessage {
 
 const humanSays = (text: string) => wireMessage({ text, sender_id: HUMAN, sent_by_human: true });
 
-/** An SQS record as Lambda hands it over from a bot's FIFO queue (group = conversation). */
-function record(body: string, conversationId: string): SQSRecord {
-  return {
-    messageId: randomUUID(),
-    receiptHandle: 'handle',
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'AROAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-      MessageGroupId: conversationId,
-      MessageDeduplicationId: randomUUID(),
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:t-bot-Calculator.fifo',
-    awsRegion: 'us-east-1',
-  };
-}
 
 function delivery(conversationId: string, botParticipantId: string, message: WireMessage): SQSRecord {
-  return record(JSON.stringify({ conversation_id: conversationId, bot_participant_id: botParticipantId, message }), conversationId);
+  return fifoRecord(JSON.stringify({ conversation_id: conversationId, bot_participant_id: botParticipantId, message }), conversationId, 't-bot-Calculator.fifo');
 }
 
 const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
@@ -227,7 +206,7 @@ describe('example bot Lambda handler', () => {
     const queueUrl = await repliesQueue();
     const { handle, log } = handlerFor('Calculator', queueUrl);
     const conversationId = randomUUID();
-    const broken = record(body, conversationId);
+    const broken = fifoRecord(body, conversationId, 't-bot-Calculator.fifo');
     const next = delivery(conversationId, CALCULATOR, humanSays('6*7'));
 
     // when
