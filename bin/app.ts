@@ -12,18 +12,19 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidBotsConfig } from '../lambdas/core/bots-config';
-import { DEFAULT_EXAMPLE_BOTS, stackPropsFromContext } from '../lib/app-context';
+import { DEFAULT_EXAMPLE_BOTS, stackPropsFromContext, warnOfExampleBotsInBotsFile } from '../lib/app-context';
 import { InvalidDeploymentConfiguration } from '../lib/errors';
 import { ConversationsStack, STACK_NAME } from '../lib/conversations-stack';
 
 const app = new App();
 
 try {
-  new ConversationsStack(app, STACK_NAME, {
+  const stack = new ConversationsStack(app, STACK_NAME, {
     description: 'Serverless conversations between people and bots (WebSocket API, Lambda, DynamoDB, SQS)',
     exampleBots: DEFAULT_EXAMPLE_BOTS,
     ...stackPropsFromContext(app.node),
   });
+  warnOfExampleBotsInBotsFile(app.node, stack);
 } catch (error) {
   if (!(error instanceof InvalidDeploymentConfiguration || error instanceof InvalidBotsConfig)) throw error;
   // A configuration mistake needs its message, not a stack trace.

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Annotations } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { InvalidBotsConfig, parseBotsConfig, type BotsConfig } from '../lambdas/core/bots-config';
 import { LOG_LEVELS, type LogLevel } from '../lambdas/runtime/logger';
-import type { ConversationsStackProps } from './conversations-stack';
+import type { ConversationsStack, ConversationsStackProps } from './conversations-stack';
 import { InvalidDeploymentConfiguration } from './errors';
 import { PROJECT_ROOT } from './handler-function';
 
@@ -93,4 +94,24 @@ function booleanContext(node: Node, key: string): boolean | undefined {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   throw new InvalidDeploymentConfiguration(`context ${key} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+/** Warning id of example bot Lambdas deployed for names in a bots file of the user's. */
+export const EXAMPLE_BOTS_FROM_BOTS_FILE_WARNING = 'serverless-conversations:exampleBots.fromBotsFile';
+
+/**
+ * With a bots file of your own (`-c botsFile=`) and no `exampleBots` context, a queue bot named
+ * like an example (`Manager`, `Calculator`, `Echo`, `Transparent`) still gets the example's Lambda
+ * on its queue, which would compete with your own consumer of that queue: synth says so, and how
+ * to turn it off.
+ */
+export function warnOfExampleBotsInBotsFile(node: Node, stack: ConversationsStack): void {
+  if (node.tryGetContext(CONTEXT.BOTS_FILE) === undefined || node.tryGetContext(CONTEXT.EXAMPLE_BOTS) !== undefined) return;
+  const names = (stack.exampleBots?.functions ?? []).map((bot) => `"${bot.botName}"`);
+  if (names.length === 0) return;
+  Annotations.of(stack.exampleBots!).addWarningV2(
+    EXAMPLE_BOTS_FROM_BOTS_FILE_WARNING,
+    `your bots file names ${names.join(', ')}: the example bot Lambdas of those names will read their queues. ` +
+      `If they are bots of your own, deploy with -c ${CONTEXT.EXAMPLE_BOTS}=false; -c ${CONTEXT.EXAMPLE_BOTS}=true keeps the examples without this warning.`,
+  );
 }

@@ -1,11 +1,22 @@
 import { App, Validations } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { EXAMPLE_BOT_ENV } from '../../bots/example-registry';
 import { QUEUE_SETTINGS } from '../../lambdas/adapters/sqs/queue-design';
 import type { BotsConfig } from '../../lambdas/core/bots-config';
-import { CONTEXT, DEFAULT_BOTS_FILE, DEFAULT_EXAMPLE_BOTS, loadBotsFile, stackPropsFromContext } from '../../lib/app-context';
+import {
+  CONTEXT,
+  DEFAULT_BOTS_FILE,
+  DEFAULT_EXAMPLE_BOTS,
+  EXAMPLE_BOTS_FROM_BOTS_FILE_WARNING,
+  loadBotsFile,
+  stackPropsFromContext,
+  warnOfExampleBotsInBotsFile,
+} from '../../lib/app-context';
 import { ConversationsStack } from '../../lib/conversations-stack';
 import { EXAMPLE_BOT_BATCH_SIZE, EXAMPLE_BOT_TIMEOUT, LOCAL_INVITE_URL_WARNING } from '../../lib/example-bots';
 import { RUNTIME_REASON, XRAY_REASON } from '../../lib/nag-suppressions';
@@ -40,6 +51,7 @@ function stackFromContext(context: Record<string, unknown>) {
     ...stackPropsFromContext(app.node),
     bundlingMode: 'skip',
   });
+  warnOfExampleBotsInBotsFile(app.node, stack);
   return { app, stack };
 }
 
@@ -198,6 +210,40 @@ describe('ExampleBots', () => {
       expect(() => stackPropsFromContext(new App({ context: { [CONTEXT.EXAMPLE_BOTS]: 'yes' } }).node)).toThrow(
         'context exampleBots must be true or false, not "yes"',
       );
+    });
+  });
+
+  describe('a bots file of your own (-c botsFile=)', () => {
+    const fromBotsFile = (bots: BotsConfig, extra: Record<string, unknown> = {}) => {
+      const dir = mkdtempSync(join(tmpdir(), 'bots-file-'));
+      const file = join(dir, 'bots.json');
+      writeFileSync(file, JSON.stringify(bots));
+      const { stack } = stackFromContext({ [CONTEXT.BOTS_FILE]: file, ...extra });
+      rmSync(dir, { recursive: true, force: true });
+      return { stack, warnings: Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('your bots file names')) };
+    };
+    const ownCalculator: BotsConfig = { manager: null, bots: [{ name: 'Calculator', delivery: 'queue' }, { name: 'Quiz', delivery: 'queue' }] };
+
+    it('warns that a queue bot named like an example gets the example Lambda, and how to turn it off', () => {
+      const { stack, warnings } = fromBotsFile(ownCalculator);
+      expect(stack.exampleBots?.functions.map((bot) => bot.botName)).toEqual(['Calculator']);
+      expect(warnings.map((warning) => warning.entry.data)).toEqual([
+        expect.stringContaining('your bots file names "Calculator": the example bot Lambdas of those names will read their queues'),
+      ]);
+      expect(warnings[0]!.entry.data).toContain('-c exampleBots=false');
+      expect(warnings[0]!.entry.data).toContain(`[ack: ${EXAMPLE_BOTS_FROM_BOTS_FILE_WARNING}]`);
+    });
+
+    it('says nothing when exampleBots is given either way, or when no name is an example', () => {
+      expect(fromBotsFile(ownCalculator, { [CONTEXT.EXAMPLE_BOTS]: 'true' }).warnings).toEqual([]);
+      const off = fromBotsFile(ownCalculator, { [CONTEXT.EXAMPLE_BOTS]: 'false' });
+      expect([off.stack.exampleBots, off.warnings]).toEqual([undefined, []]);
+      expect(fromBotsFile({ manager: null, bots: [{ name: 'Quiz', delivery: 'queue' }] }).warnings).toEqual([]);
+    });
+
+    it('and the default bots file, without -c botsFile, warns of nothing of the sort', () => {
+      const { stack } = stackFromContext({});
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('your bots file names'))).toEqual([]);
     });
   });
 
