@@ -15,6 +15,7 @@ import type { Logger } from '../lambdas/core/ports';
 import type { App } from '../lambdas/runtime/app';
 import type { WebSocketGateway } from '../local/gateway';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type HandlerInvocation } from '../local/stack';
+import { HandlerThread } from './handler-thread';
 import { instrumentDynamoDb, instrumentManagementApi, instrumentSqs, ItemSizeLookup, type Recorder } from './instrumentation';
 
 export interface BenchStackOptions {
@@ -26,6 +27,11 @@ export interface BenchStackOptions {
   bots: BotsConfig;
   recorder: Recorder;
   log: Logger;
+  /**
+   * Run `$default` in a worker thread of its own whenever the recorder's attribution is off (the
+   * measured latency and throughput blocks): `handler-thread.ts`.
+   */
+  handlerThread?: boolean;
 }
 
 export interface BenchStack {
@@ -58,6 +64,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   instrumentSqs(botsSqs, recorder, 'bots');
   const sizes = new ItemSizeLookup(setupDynamoDb);
 
+  let thread: HandlerThread | undefined;
   const stack = await startLocalStack({
     dynamoDbEndpoint: options.dynamoDbEndpoint,
     sqsEndpoint: options.sqsEndpoint,
@@ -74,9 +81,25 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       sqs: (client, user) => instrumentSqs(client, recorder, user === 'handlers' ? 'backend' : 'event-source'),
       managementApi: (client) => instrumentManagementApi(client, recorder, 'backend'),
     },
-    wrapHandler: (invocation, run) =>
-      invocation.route === 'http-api' ? run() : recorder.invoke(invocation.route, localIdOf(invocation), run),
+    wrapHandler: (invocation, run) => {
+      if (invocation.route === 'http-api') return run();
+      const inThread = invocation.route === 'default' && thread && !recorder.attributes ? thread : undefined;
+      return recorder.invoke(invocation.route, localIdOf(invocation), inThread ? () => inThread.invoke(invocation.event) : run);
+    },
   });
+  const { tableName, managementApiEndpoint, botQueueUrls } = stack.app.config;
+  thread = options.handlerThread
+    ? HandlerThread.start(
+        {
+          config: { tableName, managementApiEndpoint, botQueueUrls },
+          dynamoDbEndpoint: options.dynamoDbEndpoint,
+          sqsEndpoint: options.sqsEndpoint,
+          region: LOCAL_REGION,
+          credentials: LOCAL_CREDENTIALS,
+        },
+        options.log,
+      )
+    : undefined;
 
   return {
     app: stack.app,
@@ -87,6 +110,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     setupDynamoDb,
     botsSqs,
     async stop() {
+      await thread?.stop();
       await stack.stop();
       setupDynamoDb.destroy();
       botsSqs.destroy();

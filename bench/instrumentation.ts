@@ -86,6 +86,11 @@ export class Recorder {
   meteringCost = false;
   private attributing = true;
 
+  /** Whether calls are tied to invocations now (`setAttribution`). */
+  get attributes(): boolean {
+    return this.attributing;
+  }
+
   /**
    * Whether SDK calls are tied to the invocation they ran in. The `AsyncLocalStorage` doing it
    * hooks every promise of the process (Node 20), which slows the SDK-heavy handlers more than

@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       const floors: Array<{ close(): Promise<void> }> = [];
       try {
         const common = { dynamoDbEndpoint: services.dynamoDb.endpoint, sqsEndpoint: services.sqs.endpoint, tableName: TABLE_NAME, recorder, log };
-        const chat = await startBenchStack({ ...common, queuePrefix: 'bench-chat', bots: CHAT_BOTS });
+        const chat = await startBenchStack({ ...common, queuePrefix: 'bench-chat', bots: CHAT_BOTS, handlerThread: true });
         stacks.push(chat);
         const bots = await startBenchStack({ ...common, queuePrefix: 'bench-bots', bots: MANAGED_BOTS });
         stacks.push(bots);

@@ -1,6 +1,7 @@
 import { ConnectionArrival } from '../core/connection-arrival';
 import { createDelivery } from '../core/connection-departure';
 import type { ConversationConsumer } from '../core/conversation-consumer';
+import type { Logger } from '../core/ports';
 import { MessageIntake } from '../core/message-intake';
 import { createBackendAdapters, type BackendAdapters, type ConsumerClients, type ConsumerConfig } from './backend-adapters';
 
@@ -11,20 +12,20 @@ import { createBackendAdapters, type BackendAdapters, type ConsumerClients, type
  */
 
 /** `$connect`: the arrival of a connection. */
-export function createConnectRoute(config: ConsumerConfig, clients: ConsumerClients = {}): Pick<ConversationConsumer, 'connect'> {
-  const { adapters, broadcaster } = deliveryParts(config, clients);
+export function createConnectRoute(config: ConsumerConfig, clients: ConsumerClients = {}, log?: Logger): Pick<ConversationConsumer, 'connect'> {
+  const { adapters, broadcaster } = deliveryParts(config, clients, log);
   return new ConnectionArrival({ ...adapters, broadcaster });
 }
 
 /** `$default`: frames from connections. */
-export function createDefaultRoute(config: ConsumerConfig, clients: ConsumerClients = {}): Pick<ConversationConsumer, 'receive'> {
-  const { adapters, broadcaster } = deliveryParts(config, clients);
+export function createDefaultRoute(config: ConsumerConfig, clients: ConsumerClients = {}, log?: Logger): Pick<ConversationConsumer, 'receive'> {
+  const { adapters, broadcaster } = deliveryParts(config, clients, log);
   return new MessageIntake({ ...adapters, broadcaster });
 }
 
 /** `$disconnect`: a connection leaving. */
-export function createDisconnectRoute(config: ConsumerConfig, clients: ConsumerClients = {}): Pick<ConversationConsumer, 'disconnect'> {
-  const { departures } = deliveryParts(config, clients);
+export function createDisconnectRoute(config: ConsumerConfig, clients: ConsumerClients = {}, log?: Logger): Pick<ConversationConsumer, 'disconnect'> {
+  const { departures } = deliveryParts(config, clients, log);
   return { disconnect: (connectionId, closeCode, authorized) => departures.leave(connectionId, closeCode, authorized) };
 }
 
@@ -32,14 +33,15 @@ export function createDisconnectRoute(config: ConsumerConfig, clients: ConsumerC
 export function createRepliesRoute(
   config: ConsumerConfig,
   clients: ConsumerClients = {},
+  log?: Logger,
 ): { consumer: Pick<ConversationConsumer, 'receiveBotReply'> } & Pick<BackendAdapters, 'sqs' | 'log'> {
-  const { adapters, broadcaster } = deliveryParts(config, clients);
+  const { adapters, broadcaster } = deliveryParts(config, clients, log);
   return { consumer: new MessageIntake({ ...adapters, broadcaster }), sqs: adapters.sqs, log: adapters.log };
 }
 
-/** The adapters (from `clients` where given), and the broadcaster and departure every route needs (a post may find a connection gone). */
-function deliveryParts(config: ConsumerConfig, clients: ConsumerClients) {
-  const adapters = createBackendAdapters(config, clients);
+/** The adapters (from `clients` and `log` where given), and the broadcaster and departure every route needs (a post may find a connection gone). */
+function deliveryParts(config: ConsumerConfig, clients: ConsumerClients, log: Logger | undefined) {
+  const adapters = createBackendAdapters(config, clients, log);
   const grace = config.newConnectionGraceMs !== undefined ? { newConnectionGraceMs: config.newConnectionGraceMs } : {};
   return { adapters, ...createDelivery({ ...adapters, ...grace }) };
 }

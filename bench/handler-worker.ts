@@ -1,0 +1,40 @@
+/**
+ * Runs in a worker thread (`handler-thread.ts`): the `$default` Lambda as its entry builds it
+ * (`createDefaultRoute`), on clients of its own, answering the invocations the gateway's thread
+ * hands over. Warnings and errors go back to be counted; info lines are formatted and dropped.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createManagementApiClient } from '../lambdas/adapters/management-api/management-client';
+import { defaultHandler } from '../lambdas/handlers/websocket-default';
+import type { ConsumerConfig } from '../lambdas/runtime/backend-adapters';
+import { createLogger } from '../lambdas/runtime/logger';
+import { createDefaultRoute } from '../lambdas/runtime/route-apps';
+import type { HandlerThreadData, ToHandlerThread } from './handler-thread';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const port = parentPort!;
+const data = workerData as HandlerThreadData;
+const clientConfig = { region: data.region, credentials: data.credentials };
+const config: ConsumerConfig = data.config;
+const log = createLogger({
+  level: 'info',
+  write: (line) => {
+    if (!line.startsWith('{"level":"info"') && !line.startsWith('{"level":"debug"')) port.postMessage({ log: line });
+  },
+});
+const handle = defaultHandler(
+  createDefaultRoute(config, {
+    dynamoDb: new DynamoDBClient({ ...clientConfig, endpoint: data.dynamoDbEndpoint }),
+    sqs: new SQSClient({ ...clientConfig, endpoint: data.sqsEndpoint }),
+    managementApi: createManagementApiClient(config.managementApiEndpoint, clientConfig),
+  }, log),
+);
+
+port.on('message', (message: ToHandlerThread) => {
+  handle(message.event).then(
+    (result) => port.postMessage({ id: message.id, result }),
+    (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+  );
+});

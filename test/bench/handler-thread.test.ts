@@ -1,0 +1,59 @@
+/**
+ * The benchmark's `$default` in a worker thread (`bench/handler-thread.ts`), against the test
+ * stack's real DynamoDB Local, SQS and gateway: what the worker does must be what the Lambda does.
+ */
+import messageFixture from '../local/gateway/fixtures/message-event.json';
+import { HandlerThread } from '../../bench/handler-thread';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack';
+import { httpJson, NO_MANAGER_BOTS, recordingLogger, startTestStack, type TestStack } from '../support/test-stack';
+import { TestSocket } from '../support/ws-test-client';
+
+let stack: TestStack;
+let thread: HandlerThread;
+const log = recordingLogger();
+
+beforeAll(async () => {
+  stack = await startTestStack('handler-thread', NO_MANAGER_BOTS);
+  thread = HandlerThread.start(
+    {
+      config: { tableName: stack.tableName, managementApiEndpoint: stack.gateway.managementEndpoint, botQueueUrls: stack.botQueueUrls },
+      dynamoDbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT!,
+      sqsEndpoint: process.env.TEST_SQS_ENDPOINT!,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    },
+    log,
+  );
+});
+
+afterAll(async () => {
+  await thread?.stop();
+  await stack?.stop();
+});
+
+function messageEvent(connectionId: string, body: string) {
+  return { ...structuredClone(messageFixture), body, requestContext: { ...structuredClone(messageFixture.requestContext), connectionId } };
+}
+
+describe('HandlerThread', () => {
+  it('stores and delivers a message like the $default Lambda, and hands its warnings back', async () => {
+    const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body;
+    const ana = await TestSocket.open(stack.gateway.url, { token: ticket.token });
+    ana.send({ action: 'ping' });
+    const connectionId = (await ana.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+
+    const result = await thread.invoke<{ statusCode: number }>(
+      messageEvent(connectionId, JSON.stringify({ type: 'T', text: 'from the worker', local_id: 'w-1', command: '{}' })),
+    );
+
+    expect(result.statusCode).toBe(200);
+    const delivered = await ana.waitFor((frame) => frame.message?.local_id === 'w-1');
+    expect(delivered.message).toMatchObject({ text: 'from the worker', sender_id: ticket.my_participant_id, seq: 3 });
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'command from a participant other than the manager dropped' }));
+    await ana.close();
+  });
+
+  it('rejects an invocation whose handler throws, with the reason', async () => {
+    await expect(thread.invoke({ requestContext: {} })).rejects.toThrow(/\$default in the handler thread failed: MalformedEvent/);
+  });
+});
