@@ -95,6 +95,8 @@ export interface BenchOptions {
   writeDocs: boolean;
   /** Exit non-zero on any missed target, not only when cost grows with system size. */
   strict: boolean;
+  /** Run `$default` in a worker thread in the measured blocks (`bench/handler-thread.ts`). */
+  handlerThread: boolean;
   phases: Set<Phase>;
 }
 
@@ -108,6 +110,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only <phases>    comma-separated subset of ${PHASES.join(', ')}
   --write-docs       rewrite the results block of docs/benchmarks.md with this run
   --strict           exit 1 on any missed target (default: only when cost grows with system size)
+  --handler-thread   run $default in a worker thread in the measured latency and throughput
+                     blocks, apart from the gateway and the clients as Lambda runs it
   --help             this text
 
 Exit status: 1 when a cost-per-message figure differs between system sizes (or, with --strict,
@@ -125,6 +129,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   let out = DEFAULT_OUT;
   let writeDocs = false;
   let strict = false;
+  let handlerThread = false;
   let phases = new Set<Phase>(PHASES);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -160,9 +165,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--strict':
         strict = true;
         break;
+      case '--handler-thread':
+        handlerThread = true;
+        break;
       default:
         throw new UsageError(`unknown option ${arg}`);
     }
   }
-  return { profileName, profile: PROFILES[profileName], out, writeDocs, strict, phases };
+  return { profileName, profile: PROFILES[profileName], out, writeDocs, strict, handlerThread, phases };
 }

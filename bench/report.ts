@@ -33,6 +33,8 @@ export interface BenchReport {
   startedAt: string;
   durationSeconds: number;
   profile: string;
+  /** `$default` ran in a worker thread in the measured blocks (`--handler-thread`). */
+  handlerThread?: boolean;
   machine: MachineInfo;
   prices: typeof PRICES;
   latency?: LatencyResult[];
@@ -338,7 +340,8 @@ export function machineLine(report: BenchReport): string {
 /** The whole printed report. */
 export function renderReport(report: BenchReport): string {
   const sections: string[] = [
-    `Benchmark: profile ${report.profile}, started ${report.startedAt}, ${(report.durationSeconds / 60).toFixed(1)} min`,
+    `Benchmark: profile ${report.profile}, started ${report.startedAt}, ${(report.durationSeconds / 60).toFixed(1)} min` +
+      (report.handlerThread ? '; $default in a worker thread in the measured blocks (--handler-thread)' : ''),
     `Machine: ${machineLine(report)}`,
   ];
   if (report.latency) {

@@ -70,6 +70,7 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     durationSeconds: 0,
     profile: options.profileName,
+    handlerThread: options.handlerThread,
     machine: machineInfo(),
     prices: PRICES,
     handlerLog: {},
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
       const floors: Array<{ close(): Promise<void> }> = [];
       try {
         const common = { dynamoDbEndpoint: services.dynamoDb.endpoint, sqsEndpoint: services.sqs.endpoint, tableName: TABLE_NAME, recorder, log };
-        const chat = await startBenchStack({ ...common, queuePrefix: 'bench-chat', bots: CHAT_BOTS, handlerThread: true });
+        const chat = await startBenchStack({ ...common, queuePrefix: 'bench-chat', bots: CHAT_BOTS, handlerThread: options.handlerThread });
         stacks.push(chat);
         const bots = await startBenchStack({ ...common, queuePrefix: 'bench-bots', bots: MANAGED_BOTS });
         stacks.push(bots);
