@@ -5,8 +5,8 @@ import { createBackendAdapters, type BackendAdapters, type ConsumerClients, type
 export { consumerConfigFromEnvironment, type ConsumerClients, type ConsumerConfig } from './backend-adapters';
 
 /**
- * What the WebSocket and replies Lambdas need: the consumer and its adapters, and nothing of the
- * HTTP API (lifecycle, invitations, the bots file), so their bundles stay small.
+ * The whole consumer and its adapters, for the local stack and the tests. The Lambdas build only
+ * their route's part of it (`route-apps.ts`), so their bundles stay small.
  */
 export interface ConsumerApp extends BackendAdapters {
   consumer: ConversationConsumer;

@@ -6,6 +6,7 @@ import messageFixture from '../local/gateway/fixtures/message-event.json';
 import { HandlerThread } from '../../bench/handler-thread';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack';
 import { httpJson, NO_MANAGER_BOTS, recordingLogger, startTestStack, type TestStack } from '../support/test-stack';
+import { withContext } from '../support/gateway-events';
 import { TestSocket } from '../support/ws-test-client';
 
 let stack: TestStack;
@@ -31,10 +32,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function messageEvent(connectionId: string, body: string) {
-  return { ...structuredClone(messageFixture), body, requestContext: { ...structuredClone(messageFixture.requestContext), connectionId } };
-}
-
 describe('HandlerThread', () => {
   it('stores and delivers a message like the $default Lambda, and hands its warnings back', async () => {
     const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body;
@@ -43,7 +40,7 @@ describe('HandlerThread', () => {
     const connectionId = (await ana.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
 
     const result = await thread.invoke<{ statusCode: number }>(
-      messageEvent(connectionId, JSON.stringify({ type: 'T', text: 'from the worker', local_id: 'w-1', command: '{}' })),
+      withContext(messageFixture, { connectionId }, { body: JSON.stringify({ type: 'T', text: 'from the worker', local_id: 'w-1', command: '{}' }) }),
     );
 
     expect(result.statusCode).toBe(200);

@@ -17,6 +17,7 @@ import { MalformedEvent } from '../../../lambdas/handlers/websocket-event';
 import { createApp } from '../../../lambdas/runtime/app';
 import { TEST_BOTS, httpJson, recordingLogger, startTestStack, type TestStack } from '../../support/test-stack';
 import { fifoRecord } from '../../support/sqs-records';
+import { withContext } from '../../support/gateway-events';
 import { TestSocket } from '../../support/ws-test-client';
 
 let stack: TestStack;
@@ -28,10 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-function withContext<T extends { requestContext: object }>(fixture: T, changes: Record<string, unknown>): T {
-  return { ...structuredClone(fixture), requestContext: { ...structuredClone(fixture.requestContext), ...changes } };
-}
 
 describe('connect handler', () => {
   it('refuses a CONNECT event without a token with 401 and an error body', async () => {

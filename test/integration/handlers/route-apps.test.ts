@@ -21,6 +21,7 @@ import {
 } from '../../../lambdas/runtime/route-apps';
 import { httpJson, NO_MANAGER_BOTS, recordingLogger, startTestStack, type TestStack } from '../../support/test-stack';
 import { fifoRecord } from '../../support/sqs-records';
+import { withContext } from '../../support/gateway-events';
 import { TestSocket } from '../../support/ws-test-client';
 
 let stack: TestStack;
@@ -44,10 +45,6 @@ afterAll(async () => {
   clients?.managementApi?.destroy();
   await stack?.stop();
 });
-
-function withContext<T extends { requestContext: object }>(fixture: T, changes: Record<string, unknown>, extra: object = {}): T {
-  return { ...structuredClone(fixture), ...extra, requestContext: { ...structuredClone(fixture.requestContext), ...changes } };
-}
 
 describe('the Lambda routes, each built alone', () => {
   it('$connect, $default and $disconnect store and deliver as the whole consumer does', async () => {
