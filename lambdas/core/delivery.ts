@@ -18,6 +18,8 @@ export function managerOf(conversation: ConversationRecord): ConversationBot | u
  *   see only what the manager redirects to them. System messages are stored approved, so they too
  *   reach humans only, and the manager, which needs joins and departures to know whom it can route to;
  * - without one, approved messages (system ones included) reach every connection and every queue bot.
+ * The sender's own connections come last: it already shows its message and only learns the `seq`
+ * from the echo, while everyone else is waiting to read it.
  */
 export function planBroadcast(
   message: WireMessage,
@@ -32,10 +34,16 @@ export function planBroadcast(
   const manager = managerOf(conversation);
   if (manager) {
     const humans = approved ? live.filter((c) => c.participantType === ParticipantType.HUMAN) : [];
-    return { connectionIds: humans.map((c) => c.connectionId), queueBots: [manager] };
+    return { connectionIds: senderLast(humans, message.sender_id), queueBots: [manager] };
   }
   if (!approved) return { connectionIds: [], queueBots: [] };
-  return { connectionIds: live.map((c) => c.connectionId), queueBots };
+  return { connectionIds: senderLast(live, message.sender_id), queueBots };
+}
+
+function senderLast(connections: readonly ConnectionRecord[], senderId: string | undefined): string[] {
+  const others = connections.filter((c) => c.participantId !== senderId);
+  const sender = connections.filter((c) => c.participantId === senderId);
+  return [...others, ...sender].map((c) => c.connectionId);
 }
 
 /** A bot of the conversation by name or participant id (as `deliver_message_to_bot` finds it). */

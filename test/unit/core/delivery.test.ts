@@ -114,6 +114,22 @@ describe('planBroadcast', () => {
     });
   });
 
+  describe("the sender's own connections", () => {
+    const fromAna = message({ sender_id: 'h-ana' });
+
+    it('come after everyone else\'s, in their order, without a manager', () => {
+      expect(planBroadcast(fromAna, withoutManager, connections).connectionIds).toEqual(['c-bia', 'c-echo', 'c-ana-1', 'c-ana-2']);
+    });
+
+    it('come after the other humans\' with a manager', () => {
+      expect(planBroadcast(fromAna, withManager, connections).connectionIds).toEqual(['c-bia', 'c-ana-1', 'c-ana-2']);
+    });
+
+    it('keep the stored order for a system message, which has no sender', () => {
+      expect(planBroadcast(system, withoutManager, [...connections].reverse()).connectionIds).toEqual([...ALL_CONNECTIONS].reverse());
+    });
+  });
+
   it('plans no connection when the conversation has none', () => {
     expect(planBroadcast(approved, withoutManager, []).connectionIds).toEqual([]);
   });
