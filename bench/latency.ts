@@ -134,21 +134,20 @@ export async function measureLatency(
   const attributedPerBlock = Math.max(1, Math.round(perBlock * options.attributedShare));
   for (let block = 0; block < blocks; block++) {
     recorder.setAttribution(false);
-    let stop = watchPauses(context.dynamoDbGcLog);
+    const stopProject = await watchProject(context);
     recorder.open();
     mergeDeliveries(idle.project, await idleProject(context, project[0]!, perBlock));
-    idle.projectCalls.push(...recorder.close().calls.filter((call) => call.side === 'backend'));
-    idle.projectPauses = mergePauses(idle.projectPauses, stop());
+    await collectProject(idle, recorder.close().calls, stopProject);
     recorder.setAttribution(true);
     recorder.open();
     mergeDeliveries(idle.attributed, await idleProject(context, project[0]!, attributedPerBlock));
     idle.invocations.push(...recorder.close().invocations);
-    stop = watchPauses(context.dynamoDbGcLog);
+    const stopFloor = watchPauses(context.dynamoDbGcLog);
     mergeDeliveries(idle.broadcast, await idleBroadcast(context, broadcast[0]!, perBlock));
     recorder.open();
     idle.storageMs.push(...(await idleStorage(context, storage[0]!, perBlock)));
     idle.storageCalls.push(...recorder.close().calls.filter((call) => call.side === 'floor'));
-    idle.floorPauses = mergePauses(idle.floorPauses, stop());
+    idle.floorPauses = mergePauses(idle.floorPauses, stopFloor());
   }
   const idleResult = result(participants, 'idle', 1, undefined, idle, Object.fromEntries(harness.errors));
   progress(`${label} idle: ${describe(idleResult)}`);
@@ -171,11 +170,10 @@ export async function measureLatency(
   };
   for (let block = 0; block < blocks; block++) {
     recorder.setAttribution(false);
-    const stopProject = watchPauses(context.dynamoDbGcLog);
+    const stopProject = await watchProject(context);
     recorder.open();
     await projectLoad(blockMs, loaded.project);
-    loaded.projectCalls.push(...recorder.close().calls.filter((call) => call.side === 'backend'));
-    loaded.projectPauses = mergePauses(loaded.projectPauses, stopProject());
+    await collectProject(loaded, recorder.close().calls, stopProject);
     recorder.setAttribution(true);
     recorder.open();
     await projectLoad(blockMs * options.attributedShare, loaded.attributed);
@@ -213,6 +211,40 @@ export async function measureLatency(
   const loadResult = result(participants, 'load', count, rate, loaded, Object.fromEntries(errors));
   progress(`${label} at ${rate}/s over ${count} conversations: ${describe(loadResult)}`);
   return { results: [idleResult, loadResult], rooms: { project } };
+}
+
+type ProjectWatch = () => Promise<{ pauses: PauseSummary; calls: CallRecord[] }>;
+
+/**
+ * Watches the project's side of a measured block: this thread's pauses and, when `$default` runs
+ * in the handler thread, that thread's pauses and DynamoDB calls, which this thread's clients never see.
+ */
+async function watchProject(context: LatencyContext): Promise<ProjectWatch> {
+  const stopHere = watchPauses(context.dynamoDbGcLog);
+  const stopThread = await context.chat.handlerThread?.watch();
+  return async () => {
+    const here = stopHere();
+    if (!stopThread) return { pauses: here, calls: [] };
+    const watched = await stopThread();
+    const calls = watched.calls.map(
+      (call): CallRecord => ({
+        service: 'dynamodb',
+        command: call.command,
+        side: 'backend',
+        startedAt: call.startedAt - performance.timeOrigin,
+        endedAt: call.endedAt - performance.timeOrigin,
+        ...(call.failed ? { failed: call.failed } : {}),
+      }),
+    );
+    // Only this thread reads the JVM GC log; steal is the machine's, read on both.
+    return { pauses: mergePauses(watched.pauses, here), calls };
+  };
+}
+
+async function collectProject(run: RunSamples, recorded: readonly CallRecord[], stop: ProjectWatch): Promise<void> {
+  const { pauses, calls } = await stop();
+  run.projectCalls.push(...recorded.filter((call) => call.side === 'backend'), ...calls);
+  run.projectPauses = mergePauses(run.projectPauses, pauses);
 }
 
 interface RunSamples {

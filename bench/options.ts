@@ -48,7 +48,7 @@ const BASE: Profile = {
     maxLoadFramesPerSecond: 1_000,
     loadConversations: 20,
     loadDurationMs: 10_000,
-    warmupMessages: 30,
+    warmupMessages: 150,
     blocks: 5,
     attributedShare: 0.5,
   },
@@ -71,7 +71,7 @@ const BASE: Profile = {
 export const PROFILES: Record<ProfileName, Profile> = {
   quick: {
     ...BASE,
-    latency: { ...BASE.latency, idleSamples: 60, loadDurationMs: 3_000, warmupMessages: 10, blocks: 3 },
+    latency: { ...BASE.latency, idleSamples: 60, loadDurationMs: 3_000, warmupMessages: 50, blocks: 3 },
     throughput: { ...BASE.throughput, durationMs: 2_000, warmupMs: 500, attributedMs: 1_000 },
     cost: { ...BASE.cost, repeats: 1 },
     coldStart: { runs: 3 },
@@ -79,7 +79,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   default: BASE,
   long: {
     ...BASE,
-    latency: { ...BASE.latency, idleSamples: 1_000, loadDurationMs: 30_000, warmupMessages: 100 },
+    latency: { ...BASE.latency, idleSamples: 1_000, loadDurationMs: 30_000, warmupMessages: 300 },
     throughput: { ...BASE.throughput, durationMs: 15_000, warmupMs: 3_000, attributedMs: 5_000 },
     cost: { ...BASE.cost, repeats: 5 },
     coldStart: { runs: 20 },
@@ -95,7 +95,10 @@ export interface BenchOptions {
   writeDocs: boolean;
   /** Exit non-zero on any missed target, not only when cost grows with system size. */
   strict: boolean;
-  /** Run `$default` in a worker thread in the measured blocks (`bench/handler-thread.ts`). */
+  /**
+   * Run `$default` in a worker thread in the measured blocks (`bench/handler-thread.ts`), apart
+   * from the gateway and the clients as Lambda runs it; `--same-thread` turns it off. @default true
+   */
   handlerThread: boolean;
   phases: Set<Phase>;
 }
@@ -110,8 +113,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only <phases>    comma-separated subset of ${PHASES.join(', ')}
   --write-docs       rewrite the results block of docs/benchmarks.md with this run
   --strict           exit 1 on any missed target (default: only when cost grows with system size)
-  --handler-thread   run $default in a worker thread in the measured latency and throughput
-                     blocks, apart from the gateway and the clients as Lambda runs it
+  --same-thread      run $default on the benchmark's main thread, beside the gateway and the
+                     clients (by default the measured latency and throughput blocks run it in a
+                     worker thread of its own, apart from them as Lambda runs it)
   --help             this text
 
 Exit status: 1 when a cost-per-message figure differs between system sizes (or, with --strict,
@@ -129,7 +133,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   let out = DEFAULT_OUT;
   let writeDocs = false;
   let strict = false;
-  let handlerThread = false;
+  let handlerThread = true;
   let phases = new Set<Phase>(PHASES);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -165,6 +169,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--strict':
         strict = true;
         break;
+      case '--same-thread':
+        handlerThread = false;
+        break;
+      // The default since it was an option; still accepted.
       case '--handler-thread':
         handlerThread = true;
         break;

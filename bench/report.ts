@@ -33,7 +33,7 @@ export interface BenchReport {
   startedAt: string;
   durationSeconds: number;
   profile: string;
-  /** `$default` ran in a worker thread in the measured blocks (`--handler-thread`). */
+  /** `$default` ran in a worker thread in the measured blocks (the default; `--same-thread` turns it off). */
   handlerThread?: boolean;
   machine: MachineInfo;
   prices: typeof PRICES;
@@ -151,7 +151,7 @@ export function renderLatency(cells: readonly LatencyResult[]): string {
   );
   return (
     `${main}\n\nFloor parts (ms): (a) Query + TransactWriteItems on DynamoDB Local, (b) bare ws broadcast\n${parts}` +
-    `\n\nPauses while each side was measured (ms): the benchmark process's event-loop delay and garbage collection, DynamoDB Local's (count), the worst block's CPU steal\n${pauses}`
+    `\n\nPauses while each side was measured (ms): the benchmark process's event-loop delay and garbage collection (on the project's side, the main and the handler thread together: the longer delay, every collection), DynamoDB Local's (count), the worst block's CPU steal\n${pauses}`
   );
 }
 
@@ -341,7 +341,9 @@ export function machineLine(report: BenchReport): string {
 export function renderReport(report: BenchReport): string {
   const sections: string[] = [
     `Benchmark: profile ${report.profile}, started ${report.startedAt}, ${(report.durationSeconds / 60).toFixed(1)} min` +
-      (report.handlerThread ? '; $default in a worker thread in the measured blocks (--handler-thread)' : ''),
+      (report.handlerThread
+        ? '; $default in a worker thread of its own in the measured blocks'
+        : '; $default on the main thread, beside the gateway and the clients (--same-thread)'),
     `Machine: ${machineLine(report)}`,
   ];
   if (report.latency) {

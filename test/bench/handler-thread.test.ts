@@ -15,7 +15,7 @@ const log = recordingLogger();
 
 beforeAll(async () => {
   stack = await startTestStack('handler-thread', NO_MANAGER_BOTS);
-  thread = HandlerThread.start(
+  thread = await HandlerThread.start(
     {
       config: { tableName: stack.tableName, managementApiEndpoint: stack.gateway.managementEndpoint, botQueueUrls: stack.botQueueUrls },
       dynamoDbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT!,
@@ -48,6 +48,35 @@ describe('HandlerThread', () => {
     expect(delivered.message).toMatchObject({ text: 'from the worker', sender_id: ticket.my_participant_id, seq: 3 });
     expect(log.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'command from a participant other than the manager dropped' }));
     await ana.close();
+  });
+
+  it('reports the DynamoDB calls and pauses of its handler while watched, and none outside a watch', async () => {
+    const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Bia' } })).body;
+    const bia = await TestSocket.open(stack.gateway.url, { token: ticket.token });
+    bia.send({ action: 'ping' });
+    const connectionId = (await bia.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const send = (localId: string) =>
+      thread.invoke(withContext(messageFixture, { connectionId }, { body: JSON.stringify({ type: 'T', text: 'hi', local_id: localId }) }));
+
+    await send('before-watch');
+    const stop = await thread.watch();
+    const watchedFrom = performance.timeOrigin + performance.now();
+    await send('watched');
+    const watched = await stop();
+    await send('after-watch');
+
+    // The fixture carries no authorizer context, so the handler looks the connection up first;
+    // then one Query of the conversation's connections and one transaction, as the Lambda makes them.
+    expect(watched.calls.map((call) => call.command)).toEqual(['GetItem', 'Query', 'TransactWriteItems']);
+    for (const call of watched.calls) {
+      expect(call.failed).toBeUndefined();
+      expect(call.startedAt).toBeGreaterThanOrEqual(watchedFrom);
+      expect(call.endedAt).toBeGreaterThanOrEqual(call.startedAt);
+    }
+    expect(watched.pauses).toMatchObject({ dynamoDbGcCount: 0, eventLoopMaxMs: expect.any(Number), gcCount: expect.any(Number) });
+    const nothing = await (await thread.watch())();
+    expect(nothing.calls).toEqual([]);
+    await bia.close();
   });
 
   it('rejects an invocation whose handler throws, with the reason', async () => {

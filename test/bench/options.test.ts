@@ -3,15 +3,19 @@ import { DEFAULT_OUT, parseArgs, PHASES, PROFILES, UsageError } from '../../benc
 describe('parseArgs', () => {
   it('runs every phase of the default profile into reports/bench.json by default', () => {
     const options = parseArgs([]);
-    expect(options).toMatchObject({ profileName: 'default', out: DEFAULT_OUT, writeDocs: false, strict: false, handlerThread: false });
+    expect(options).toMatchObject({ profileName: 'default', out: DEFAULT_OUT, writeDocs: false, strict: false, handlerThread: true });
     expect(options !== 'help' && [...options.phases]).toEqual([...PHASES]);
   });
 
   it('takes a profile, an output file, a subset of phases and the flags', () => {
-    const options = parseArgs(['--quick', '--out', 'x.json', '--only', 'cost,cold-start', '--write-docs', '--strict', '--handler-thread']);
-    expect(options).toMatchObject({ profileName: 'quick', out: 'x.json', writeDocs: true, strict: true, handlerThread: true });
+    const options = parseArgs(['--quick', '--out', 'x.json', '--only', 'cost,cold-start', '--write-docs', '--strict', '--same-thread']);
+    expect(options).toMatchObject({ profileName: 'quick', out: 'x.json', writeDocs: true, strict: true, handlerThread: false });
     expect(options !== 'help' && [...options.phases]).toEqual(['cost', 'cold-start']);
     expect(options !== 'help' && options.profile).toBe(PROFILES.quick);
+  });
+
+  it('still accepts --handler-thread, the default since it was an option', () => {
+    expect(parseArgs(['--same-thread', '--handler-thread'])).toMatchObject({ handlerThread: true });
   });
 
   it('answers --help', () => {
