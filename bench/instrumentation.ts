@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TABLE_KEYS } from '../lambdas/adapters/dynamodb/table-design';
 import { POST_HOLD_MIDDLEWARE } from '../lambdas/adapters/management-api/post-hold';
+import { POSTS_CANCELLED } from '../lambdas/adapters/management-api/connection-poster';
 import {
   billedUnits,
   itemSize,
@@ -204,14 +205,16 @@ function errorName(error: unknown): string {
 }
 
 /**
- * Sends one request and records `call` once it ended, failed or not. `measure` reads the result
- * (billed units, messages received) after the clock stopped and before the call is recorded.
+ * Sends one request and records `call` once it ended, failed or not, unless `keep` says no.
+ * `measure` reads the result (billed units, messages received) after the clock stopped and before
+ * the call is recorded.
  */
 async function recordCall<T>(
   recorder: Recorder,
   call: CallRecord,
   send: () => Promise<T>,
   measure?: (result: T) => void | Promise<void>,
+  keep: (call: CallRecord) => boolean = () => true,
 ): Promise<T> {
   try {
     const result = await send();
@@ -223,7 +226,7 @@ async function recordCall<T>(
     call.failed = errorName(error);
     throw error;
   } finally {
-    recorder.record(call);
+    if (keep(call)) recorder.record(call);
   }
 }
 
@@ -371,7 +374,8 @@ export function instrumentManagementApi(client: ApiGatewayManagementApiClient, r
         billed: command === 'PostToConnection' ? meteredWebSocketMessages(bytes) : 0,
       };
       calls.set(args.input as object, call);
-      return recordCall(recorder, call, () => next(args));
+      // A post of a cancelled fan-out (its commit lost) never left: it is neither a call nor a cost.
+      return recordCall(recorder, call, () => next(args), undefined, (recorded) => recorded.failed !== POSTS_CANCELLED);
     },
     { step: 'initialize', name: 'benchManagementApiRecorder', priority: 'high' },
   );

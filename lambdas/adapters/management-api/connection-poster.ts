@@ -15,11 +15,14 @@ export interface ManagementApiPosterOptions {
 const DEFAULT_MAX_CONCURRENT_POSTS = 32;
 const encoder = new TextEncoder();
 
+/** The name of the error held posts fail with when their fan-out is cancelled (the benchmark leaves them out). */
+export const POSTS_CANCELLED = 'PostsCancelled';
+
 /** The reason held posts fail with when their fan-out is cancelled; never sent, never logged. */
 class PostsCancelled extends Error {
   constructor() {
     super('fan-out cancelled before sending');
-    this.name = 'PostsCancelled';
+    this.name = POSTS_CANCELLED;
   }
 }
 
