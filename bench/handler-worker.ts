@@ -13,6 +13,7 @@ import type { ConsumerConfig } from '../lambdas/runtime/backend-adapters';
 import { createLogger } from '../lambdas/runtime/logger';
 import { createDefaultRoute } from '../lambdas/runtime/route-apps';
 import type { HandlerThreadData, ToHandlerThread, WatchedCall } from './handler-thread';
+import { commandName, errorName } from './instrumentation';
 import { summarizePauses, watchPauses, type PauseSummary } from './pauses';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -34,11 +35,11 @@ dynamoDb.middlewareStack.add(
   (next, context) => async (args) => {
     const calls = watched?.calls;
     if (!calls) return next(args);
-    const call: WatchedCall = { command: String(context.commandName).replace(/Command$/, ''), startedAt: epochNow(), endedAt: 0 };
+    const call: WatchedCall = { command: commandName(context), startedAt: epochNow(), endedAt: 0 };
     try {
       return await next(args);
     } catch (error) {
-      call.failed = error instanceof Error ? error.name : 'Error';
+      call.failed = errorName(error);
       throw error;
     } finally {
       call.endedAt = epochNow();

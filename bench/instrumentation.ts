@@ -196,11 +196,11 @@ export class Recorder {
 /** Item commands whose `ConsumedCapacity` the cost phase asks for. */
 const CAPACITY_COMMANDS = new Set(['GetItem', 'Query', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem']);
 
-function commandName(context: { commandName?: string }): string {
+export function commandName(context: { commandName?: string }): string {
   return String(context.commandName ?? 'Unknown').replace(/Command$/, '');
 }
 
-function errorName(error: unknown): string {
+export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
 
