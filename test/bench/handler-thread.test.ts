@@ -36,8 +36,7 @@ describe('HandlerThread', () => {
   it('stores and delivers a message like the $default Lambda, and hands its warnings back', async () => {
     const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body;
     const ana = await TestSocket.open(stack.gateway.url, { token: ticket.token });
-    ana.send({ action: 'ping' });
-    const connectionId = (await ana.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const connectionId = await ana.connectionId();
 
     const result = await thread.invoke<{ statusCode: number }>(
       withContext(messageFixture, { connectionId }, { body: JSON.stringify({ type: 'T', text: 'from the worker', local_id: 'w-1', command: '{}' }) }),
@@ -53,8 +52,7 @@ describe('HandlerThread', () => {
   it('reports the DynamoDB calls and pauses of its handler while watched, and none outside a watch', async () => {
     const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Bia' } })).body;
     const bia = await TestSocket.open(stack.gateway.url, { token: ticket.token });
-    bia.send({ action: 'ping' });
-    const connectionId = (await bia.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const connectionId = await bia.connectionId();
     const send = (localId: string) =>
       thread.invoke(withContext(messageFixture, { connectionId }, { body: JSON.stringify({ type: 'T', text: 'hi', local_id: localId }) }));
 

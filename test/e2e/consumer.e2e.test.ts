@@ -323,10 +323,7 @@ describe('disconnect', () => {
     const anaSocket = await connectAndSync(ana.token);
     const bia = await join(ana.id, 'Bia');
     const biaSocket = await connectAndSync(bia.token);
-    const connectionId = (await (async () => {
-      biaSocket.send({ action: 'ping' });
-      return (await biaSocket.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
-    })());
+    const connectionId = await biaSocket.connectionId();
     await biaSocket.close();
     await anaSocket.waitFor(isMessage((m) => m.event === 'participant-left'));
     const before = await lastSeqOf(anaSocket);

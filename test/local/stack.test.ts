@@ -69,8 +69,7 @@ describe('instrument and wrapHandler', () => {
       peerSqs.destroy();
     }
     await human.waitFor(isMessage((message) => message.text === '4'));
-    human.send({ action: 'ping' });
-    const connectionId = (await human.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const connectionId = await human.connectionId();
     await human.close();
     await eventually(async () => (await stack.app.store.findConnection(connectionId)) === undefined);
   });

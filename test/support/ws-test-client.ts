@@ -55,6 +55,12 @@ export class TestSocket {
     return this.frames.filter((frame) => frame.message).map((frame) => frame.message);
   }
 
+  /** This connection's API Gateway id, as `ping` answers it. */
+  async connectionId(): Promise<string> {
+    this.send({ action: 'ping' });
+    return (await this.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+  }
+
   async waitForClose(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {

@@ -150,8 +150,7 @@ describe('through the local gateway', () => {
     // given Ana connected, and her connection's record gone (as after a 410 clean-up)
     const ticket = (await httpJson(noManager, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body;
     const ana = await TestSocket.open(noManager.gateway.url, { token: ticket.token });
-    ana.send({ action: 'ping' });
-    const connectionId = (await ana.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const connectionId = await ana.connectionId();
     const owner = await noManager.app.store.findConnection(connectionId);
     await noManager.app.store.forgetConnection(owner!.connection);
     const lastSeq = (await noManager.app.store.getConversation(ticket.id))!.lastSeq;
@@ -176,8 +175,7 @@ describe('through the local gateway', () => {
     const ana = await TestSocket.open(noManager.gateway.url, { token: ticket.token });
     const bia = await TestSocket.open(noManager.gateway.url, { token: await joinToken(noManager, ticket.id) });
 
-    bia.send({ action: 'ping' });
-    const biaConnectionId = (await bia.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const biaConnectionId = await bia.connectionId();
     const biaParticipant = (await noManager.app.store.findConnection(biaConnectionId))!.participant;
 
     // when Bia leaves

@@ -49,8 +49,7 @@ describe('default and disconnect handlers', () => {
   it('decode a base64 body, and treat an unknown connection on $disconnect as already gone', async () => {
     const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body;
     const socket = await TestSocket.open(stack.gateway.url, { token: ticket.token });
-    socket.send({ action: 'ping' });
-    const connectionId = (await socket.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const connectionId = await socket.connectionId();
 
     const encoded = Buffer.from(JSON.stringify({ type: 'T', text: 'via base64', local_id: 'b64' })).toString('base64');
     const result = await defaultHandler(stack.app.consumer)(

@@ -51,8 +51,7 @@ describe('the Lambda routes, each built alone', () => {
     const ticket = (await httpJson(stack, 'POST', '/conversations', { body: { nickname: 'Ana' } })).body;
     const bia = (await httpJson(stack, 'POST', `/conversations/${ticket.id}/join`, { body: { nickname: 'Bia' } })).body;
     const ana = await TestSocket.open(stack.gateway.url, { token: ticket.token });
-    ana.send({ action: 'ping' });
-    const anaConnectionId = (await ana.waitFor((frame) => frame.pong !== undefined)).pong.connection_id as string;
+    const anaConnectionId = await ana.connectionId();
 
     // Bia connects through the $connect route alone (a connection id the gateway does not hold: posts to it are 410s).
     const biaConnectionId = 'RouteBiaConn0=';
